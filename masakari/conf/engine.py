@@ -1,0 +1,103 @@
+"""Engine options: ``[DEFAULT]`` timings and the per-failure-type groups."""
+
+from oslo_config import cfg
+
+engine_opts = [
+    cfg.StrOpt('notification_driver', default='taskflow_driver',
+               help='Driver (masakari.driver entry point) that runs the '
+                    'recovery workflows.'),
+    cfg.IntOpt('wait_period_after_service_update', default=180, min=0,
+               help='Upper bound, in seconds, for Nova to report a disabled '
+                    'compute service as down (host failure) or disabled '
+                    '(process failure). The engine polls and stops waiting '
+                    'as soon as Nova agrees; it never sleeps this long '
+                    'unconditionally.'),
+    cfg.IntOpt('wait_period_after_evacuation', default=90, min=0,
+               help='Seconds to wait for one evacuated instance to become '
+                    'active on its new host.'),
+    cfg.IntOpt('verify_interval', default=1, min=0,
+               help='Longest interval, in seconds, between two polls of '
+                    'Nova while waiting for a state change. Polls start '
+                    'faster and grow up to this value.'),
+    cfg.IntOpt('wait_period_after_power_off', default=180, min=0,
+               help='Seconds to wait for an instance to stop.'),
+    cfg.IntOpt('wait_period_after_power_on', default=60, min=0,
+               help='Seconds to wait for an instance to become active.'),
+    cfg.IntOpt('process_unfinished_notifications_interval', default=120,
+               min=1,
+               help='Seconds between two runs of the task that re-runs '
+                    'notifications left new or error.'),
+    cfg.IntOpt('retry_notification_new_status_interval', default=60,
+               min=0, mutable=True,
+               help='Age, in seconds, after which a notification still new '
+                    'is considered lost and is dispatched again.'),
+    cfg.IntOpt('check_expired_notifications_interval', default=600, min=1,
+               help='Seconds between two runs of the expiry task.'),
+    cfg.IntOpt('notifications_expired_interval', default=86400, min=1,
+               help='Age, in seconds, at which a notification still new, '
+                    'running or error is marked failed.'),
+    cfg.IntOpt('host_failure_recovery_threads', default=3, min=1,
+               help='Number of instances evacuated in parallel.'),
+]
+
+host_failure_group = cfg.OptGroup('host_failure',
+                                  title='Host failure recovery')
+
+host_failure_opts = [
+    cfg.BoolOpt('evacuate_all_instances', default=True,
+                help='Also evacuate instances that are not HA-enabled, '
+                     'after the HA-enabled ones.'),
+    cfg.StrOpt('ha_enabled_instance_metadata_key', default='HA_Enabled',
+               help='Instance metadata key that marks an instance as '
+                    'HA-enabled.'),
+    cfg.BoolOpt('ignore_instances_in_error_state', default=False,
+                help='Skip instances whose vm_state is error.'),
+    cfg.BoolOpt('add_reserved_host_to_aggregate', default=False,
+                help='Add the reserved host to every aggregate of the '
+                     'failed host before evacuating onto it.'),
+    cfg.StrOpt('service_disable_reason',
+               default='Masakari detected host failed.',
+               help='Disabled reason set on the failed compute service.'),
+    cfg.BoolOpt('force_down_failed_host', default=False,
+                help='Mark the failed compute service forced_down in Nova '
+                     '(compute API 2.53+) so evacuation starts at once. '
+                     'Enable only when the host monitors report hosts that '
+                     'are fenced (powered off).'),
+]
+
+instance_failure_group = cfg.OptGroup('instance_failure',
+                                      title='Instance failure recovery')
+
+instance_failure_opts = [
+    cfg.BoolOpt('process_all_instances', default=False,
+                help='Recover instances that are not HA-enabled too.'),
+    cfg.StrOpt('ha_enabled_instance_metadata_key', default='HA_Enabled',
+               help='Instance metadata key that marks an instance as '
+                    'HA-enabled.'),
+]
+
+process_failure_group = cfg.OptGroup('process_failure',
+                                     title='Process failure recovery')
+
+process_failure_opts = [
+    cfg.StrOpt('service_disable_reason',
+               default='Masakari detected process failed.',
+               help='Disabled reason set on the compute service whose '
+                    'process failed.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(engine_opts)
+    for group, opts in ((host_failure_group, host_failure_opts),
+                        (instance_failure_group, instance_failure_opts),
+                        (process_failure_group, process_failure_opts)):
+        conf.register_group(group)
+        conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {'DEFAULT': engine_opts,
+            host_failure_group: host_failure_opts,
+            instance_failure_group: instance_failure_opts,
+            process_failure_group: process_failure_opts}

@@ -1,0 +1,468 @@
+"""Every database query masakari makes; the only module that opens sessions.
+
+Functions return detached model objects (sessions are created with
+``expire_on_commit=False``), raise ``masakari.exception`` errors for the API
+to map, and keep each business rule that needs atomicity inside one
+transaction: duplicate detection, the "segment under recovery" check and
+the engine's claim of a notification.
+"""
+
+import datetime
+import json
+import threading
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as sqlalchemyutils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from masakari.conf import CONF
+from masakari.db import models
+from masakari import exception
+
+ACTIVE_NOTIFICATION_STATUSES = ('new', 'running', 'error')
+FINAL_NOTIFICATION_STATUSES = ('finished', 'failed', 'ignored')
+
+_LOCK = threading.Lock()
+_CONTEXT_MANAGER = None
+
+
+@enginefacade.transaction_context_provider
+class _DBContext:
+    """Carries one enginefacade transaction; callers never see it."""
+
+
+def get_context_manager():
+    """The process-wide transaction factory, built from ``[database]``."""
+    global _CONTEXT_MANAGER
+    with _LOCK:
+        if _CONTEXT_MANAGER is None:
+            manager = enginefacade.transaction_context()
+            manager.configure(**_database_options())
+            _CONTEXT_MANAGER = manager
+        return _CONTEXT_MANAGER
+
+
+def _database_options():
+    options = dict(CONF.database.items())
+    # Options of oslo.db that enginefacade does not take as arguments.
+    for name in ('backend', 'use_tpool', 'db_inc_retry_interval',
+                 'db_max_retry_interval', 'db_max_retries', 'db_retry_interval',
+                 'use_db_reconnect', 'mysql_wsrep_sync_wait',
+                 'mysql_enable_ndb', 'asyncio_connection',
+                 'asyncio_slave_connection'):
+        options.pop(name, None)
+    options['expire_on_commit'] = False
+    return options
+
+
+def get_engine():
+    return get_context_manager().writer.get_engine()
+
+
+def dispose():
+    """Forget the engine, e.g. after ``[database] connection`` changed."""
+    global _CONTEXT_MANAGER
+    with _LOCK:
+        if _CONTEXT_MANAGER is not None:
+            try:
+                _CONTEXT_MANAGER.writer.get_engine().dispose()
+            except Exception:  # never started
+                pass
+        _CONTEXT_MANAGER = None
+
+
+def _writer():
+    return get_context_manager().writer.using(_DBContext())
+
+
+def _reader():
+    return get_context_manager().reader.using(_DBContext())
+
+
+def _live(model):
+    return sa.select(model).where(model.deleted == 0)
+
+
+def _soft_delete_values():
+    return {'deleted': sa.literal_column('id'),
+            'deleted_at': timeutils.utcnow().replace(microsecond=0)}
+
+
+# --- lists -------------------------------------------------------------------
+def _marker_row(session, model, marker):
+    """A marker is the integer id openstacksdk sends, or the public uuid."""
+    column = getattr(model, 'notification_uuid', None) or model.uuid
+    query = _live(model)
+    if isinstance(marker, int) or str(marker).isdigit():
+        query = query.where(model.id == int(marker))
+    elif uuidutils.is_uuid_like(marker):
+        query = query.where(column == marker)
+    else:
+        raise exception.MarkerNotFound(marker=marker)
+    row = session.scalars(query).first()
+    if row is None:
+        raise exception.MarkerNotFound(marker=marker)
+    return row
+
+
+def _paginate(session, model, query, limit, marker, sort_keys, sort_dirs):
+    sort_keys = list(sort_keys or [])
+    sort_dirs = list(sort_dirs or [])
+    columns = set(model.__table__.columns.keys())
+    for key in sort_keys:
+        if key not in columns:
+            raise exception.InvalidSortKey()
+    default_dir = sort_dirs[0] if sort_dirs else 'desc'
+    for tie_breaker in ('created_at', 'id'):
+        if tie_breaker not in sort_keys:
+            sort_keys.append(tie_breaker)
+    sort_dirs += [default_dir] * (len(sort_keys) - len(sort_dirs))
+    marker_row = None
+    if marker is not None:
+        marker_row = _marker_row(session, model, marker)
+    query = sqlalchemyutils.paginate_query(
+        query, model, limit, sort_keys, marker=marker_row,
+        sort_dirs=sort_dirs)
+    return query.all()
+
+
+def _list(model, filters, limit, marker, sort_keys, sort_dirs):
+    with _reader() as session:
+        query = session.query(model).filter(model.deleted == 0)
+        for condition in filters:
+            query = query.filter(condition)
+        return _paginate(session, model, query, limit, marker, sort_keys,
+                         sort_dirs)
+
+
+# --- failover segments -------------------------------------------------------
+def segment_get_all(filters=None, limit=None, marker=None, sort_keys=None,
+                    sort_dirs=None):
+    filters = filters or {}
+    conditions = [getattr(models.FailoverSegment, key) == filters[key]
+                  for key in ('recovery_method', 'service_type', 'enabled')
+                  if key in filters]
+    return _list(models.FailoverSegment, conditions, limit, marker,
+                 sort_keys, sort_dirs)
+
+
+def segment_get_by_uuid(uuid):
+    with _reader() as session:
+        return _segment_get(session, uuid)
+
+
+def _segment_get(session, uuid):
+    segment = session.scalars(_live(models.FailoverSegment).where(
+        models.FailoverSegment.uuid == uuid)).first()
+    if segment is None:
+        raise exception.FailoverSegmentNotFound(id=uuid)
+    return segment
+
+
+def segment_create(values):
+    segment = models.FailoverSegment(uuid=uuidutils.generate_uuid(), **values)
+    try:
+        with _writer() as session:
+            session.add(segment)
+    except db_exc.DBDuplicateEntry:
+        raise exception.FailoverSegmentExists(name=values['name'])
+    return segment
+
+
+def segment_update(uuid, values):
+    try:
+        with _writer() as session:
+            segment = _segment_get(session, uuid)
+            if _segment_under_recovery(session, uuid):
+                raise exception.FailoverSegmentInUse(uuid=uuid,
+                                                     action='updated')
+            for key, value in values.items():
+                setattr(segment, key, value)
+            session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.FailoverSegmentExists(name=values.get('name'))
+    return segment
+
+
+def segment_delete(uuid):
+    """Soft-delete the segment and, in the same transaction, its hosts."""
+    with _writer() as session:
+        _segment_get(session, uuid)
+        if _segment_under_recovery(session, uuid):
+            raise exception.FailoverSegmentInUse(uuid=uuid, action='deleted')
+        session.execute(sa.update(models.Host).where(
+            models.Host.failover_segment_id == uuid,
+            models.Host.deleted == 0).values(**_soft_delete_values()))
+        session.execute(sa.update(models.FailoverSegment).where(
+            models.FailoverSegment.uuid == uuid,
+            models.FailoverSegment.deleted == 0).values(
+                **_soft_delete_values()))
+
+
+def _segment_under_recovery(session, segment_uuid):
+    """True while a notification from one of its hosts is new/running/error."""
+    hosts = sa.select(models.Host.uuid).where(
+        models.Host.failover_segment_id == segment_uuid,
+        models.Host.deleted == 0)
+    query = sa.select(models.Notification.id).where(
+        models.Notification.deleted == 0,
+        models.Notification.status.in_(ACTIVE_NOTIFICATION_STATUSES),
+        models.Notification.source_host_uuid.in_(hosts)).limit(1)
+    return session.execute(query).first() is not None
+
+
+def segment_under_recovery(segment_uuid):
+    with _reader() as session:
+        return _segment_under_recovery(session, segment_uuid)
+
+
+# --- hosts -------------------------------------------------------------------
+def host_get_all(filters=None, limit=None, marker=None, sort_keys=None,
+                 sort_dirs=None):
+    filters = filters or {}
+    conditions = [getattr(models.Host, key) == filters[key]
+                  for key in ('failover_segment_id', 'type', 'on_maintenance',
+                              'reserved', 'name', 'control_attributes')
+                  if key in filters]
+    return _list(models.Host, conditions, limit, marker, sort_keys, sort_dirs)
+
+
+def _host_get(session, uuid, segment_uuid=None):
+    query = _live(models.Host).where(models.Host.uuid == uuid)
+    if segment_uuid is not None:
+        query = query.where(models.Host.failover_segment_id == segment_uuid)
+    host = session.scalars(query).first()
+    if host is None:
+        if segment_uuid is not None:
+            raise exception.HostNotFoundUnderFailoverSegment(
+                host_uuid=uuid, segment_uuid=segment_uuid)
+        raise exception.HostNotFound(id=uuid)
+    return host
+
+
+def host_get_by_uuid(uuid, segment_uuid=None):
+    with _reader() as session:
+        return _host_get(session, uuid, segment_uuid)
+
+
+def host_get_by_name(name):
+    with _reader() as session:
+        host = session.scalars(_live(models.Host).where(
+            models.Host.name == name)).first()
+        if host is None:
+            raise exception.HostNotFoundByName(host_name=name)
+        return host
+
+
+def host_create(values):
+    host = models.Host(uuid=uuidutils.generate_uuid(), **values)
+    try:
+        with _writer() as session:
+            _segment_get(session, values['failover_segment_id'])
+            session.add(host)
+            session.flush()
+            session.refresh(host)
+    except db_exc.DBDuplicateEntry:
+        raise exception.HostExists(name=values['name'])
+    return host
+
+
+def host_update(uuid, values, segment_uuid=None, check_recovery=True):
+    """Update a host; the API refuses while its segment is under recovery.
+
+    The engine passes ``check_recovery=False``: it is the one recovering.
+    """
+    try:
+        with _writer() as session:
+            host = _host_get(session, uuid, segment_uuid)
+            if check_recovery and _segment_under_recovery(
+                    session, host.failover_segment_id):
+                raise exception.HostInUse(uuid=uuid, action='updated')
+            for key, value in values.items():
+                setattr(host, key, value)
+            session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.HostExists(name=values.get('name'))
+    return host
+
+
+def host_delete(uuid, segment_uuid=None):
+    with _writer() as session:
+        host = _host_get(session, uuid, segment_uuid)
+        if _segment_under_recovery(session, host.failover_segment_id):
+            raise exception.HostInUse(uuid=uuid, action='deleted')
+        session.execute(sa.update(models.Host).where(
+            models.Host.id == host.id).values(**_soft_delete_values()))
+
+
+def reserved_hosts_of_segment(segment_uuid):
+    """Spare hosts for evacuation, in the default list order."""
+    return host_get_all(filters={'failover_segment_id': segment_uuid,
+                                 'reserved': True, 'on_maintenance': False})
+
+
+# --- notifications -----------------------------------------------------------
+def notification_get_all(filters=None, limit=None, marker=None,
+                         sort_keys=None, sort_dirs=None):
+    filters = filters or {}
+    model = models.Notification
+    conditions = [getattr(model, key) == filters[key]
+                  for key in ('source_host_uuid', 'type',
+                              'failover_segment_uuid')
+                  if key in filters]
+    if 'status' in filters:
+        statuses = filters['status']
+        if isinstance(statuses, (list, tuple, set)):
+            conditions.append(model.status.in_(statuses))
+        else:
+            conditions.append(model.status == statuses)
+    if 'generated-since' in filters:
+        conditions.append(model.generated_time >= filters['generated-since'])
+    return _list(model, conditions, limit, marker, sort_keys, sort_dirs)
+
+
+def notification_get_by_uuid(uuid):
+    with _reader() as session:
+        notification = session.scalars(_live(models.Notification).where(
+            models.Notification.notification_uuid == uuid)).first()
+        if notification is None:
+            raise exception.NotificationNotFound(id=uuid)
+        return notification
+
+
+def notification_create(values, duplicate_interval):
+    """Store a notification unless an equal one arrived within the window.
+
+    The source host's row is locked first (a no-op UPDATE, which every
+    backend including SQLite turns into a write lock), so concurrent API
+    workers receiving the same notification are serialised by the database
+    and exactly one of them stores it.
+    """
+    model = models.Notification
+    payload = values['payload']
+    generated_time = values['generated_time']
+    window_start = generated_time - datetime.timedelta(
+        seconds=duplicate_interval)
+    notification = model(notification_uuid=uuidutils.generate_uuid(),
+                         status='new', **dict(values,
+                                              payload=json.dumps(payload)))
+    with _writer() as session:
+        session.execute(sa.update(models.Host).where(
+            models.Host.uuid == values['source_host_uuid']).values(
+                updated_at=models.Host.updated_at))
+        candidates = session.scalars(sa.select(model.payload).where(
+            model.deleted == 0,
+            model.source_host_uuid == values['source_host_uuid'],
+            model.type == values['type'],
+            model.generated_time >= window_start))
+        for stored in candidates:
+            if _load_payload(stored) == payload:
+                raise exception.DuplicateNotification(
+                    host=values.get('hostname', values['source_host_uuid']),
+                    type=values['type'])
+        session.add(notification)
+    return notification
+
+
+def _load_payload(text):
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return None
+
+
+def notification_update(uuid, values, expected_statuses=None):
+    """Update a notification; with ``expected_statuses``, only from those.
+
+    Returns the updated notification, or None when its status was not one
+    of ``expected_statuses`` (another engine got there first).
+    """
+    model = models.Notification
+    with _writer() as session:
+        query = sa.update(model).where(model.notification_uuid == uuid,
+                                       model.deleted == 0)
+        if expected_statuses is not None:
+            query = query.where(model.status.in_(expected_statuses))
+        result = session.execute(query.values(**values))
+        if result.rowcount == 0:
+            if expected_statuses is None:
+                raise exception.NotificationNotFound(id=uuid)
+            return None
+        return session.scalars(sa.select(model).where(
+            model.notification_uuid == uuid)).one()
+
+
+# --- vmoves ------------------------------------------------------------------
+def vmove_get_all(filters=None, limit=None, marker=None, sort_keys=None,
+                  sort_dirs=None):
+    filters = filters or {}
+    conditions = [getattr(models.VMove, key) == filters[key]
+                  for key in ('notification_uuid', 'status', 'type')
+                  if key in filters]
+    return _list(models.VMove, conditions, limit, marker, sort_keys,
+                 sort_dirs)
+
+
+def vmove_get_by_uuid(uuid, notification_uuid=None):
+    with _reader() as session:
+        query = _live(models.VMove).where(models.VMove.uuid == uuid)
+        if notification_uuid is not None:
+            query = query.where(
+                models.VMove.notification_uuid == notification_uuid)
+        vmove = session.scalars(query).first()
+        if vmove is None:
+            raise exception.VMoveNotFound(id=uuid)
+        return vmove
+
+
+def vmove_create(values):
+    vmove = models.VMove(uuid=uuidutils.generate_uuid(), **values)
+    with _writer() as session:
+        session.add(vmove)
+    return vmove
+
+
+def vmove_update(uuid, values):
+    with _writer() as session:
+        vmove = session.scalars(_live(models.VMove).where(
+            models.VMove.uuid == uuid)).first()
+        if vmove is None:
+            raise exception.VMoveNotFound(id=uuid)
+        for key, value in values.items():
+            setattr(vmove, key, value)
+    return vmove
+
+
+# --- purge -------------------------------------------------------------------
+def purge_deleted_rows(age_in_days, max_rows):
+    """Hard-delete rows soft-deleted (or finished) more than N days ago.
+
+    Returns the number of rows deleted. ``max_rows`` of -1 means no limit.
+    """
+    cutoff = timeutils.utcnow() - datetime.timedelta(days=age_in_days)
+    deleted = 0
+    # Children before parents: hosts reference failover_segments.uuid.
+    plan = (
+        (models.VMove, models.VMove.deleted_at < cutoff),
+        (models.Notification, sa.and_(
+            models.Notification.updated_at < cutoff,
+            models.Notification.status.in_(FINAL_NOTIFICATION_STATUSES))),
+        (models.Host, models.Host.deleted_at < cutoff),
+        (models.FailoverSegment, models.FailoverSegment.deleted_at < cutoff),
+    )
+    with _writer() as session:
+        for model, condition in plan:
+            if max_rows != -1 and deleted >= max_rows:
+                break
+            ids = sa.select(model.id).where(condition)
+            if max_rows != -1:
+                ids = ids.limit(max_rows - deleted)
+            id_list = [row[0] for row in session.execute(ids)]
+            if id_list:
+                session.execute(sa.delete(model).where(
+                    model.id.in_(id_list)))
+                deleted += len(id_list)
+    return deleted
