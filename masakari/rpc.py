@@ -1,4 +1,4 @@
-"""oslo.messaging plumbing shared by the API (client) and the engine (server)."""
+"""oslo.messaging plumbing shared by the API (client) and the engine."""
 
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher

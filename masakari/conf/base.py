@@ -1,4 +1,4 @@
-"""Service-wide ``[DEFAULT]`` options: identity of this node, paths, periodics."""
+"""Service-wide ``[DEFAULT]`` options: node identity, paths, periodics."""
 
 import os
 import socket
@@ -10,7 +10,7 @@ path_opts = [
                default=os.path.abspath(os.path.join(os.path.dirname(__file__),
                                                     '../../')),
                sample_default='<Path>',
-               help='Directory where the masakari python module is installed.'),
+               help='Directory where the masakari package is installed.'),
     cfg.StrOpt('bindir',
                default=os.path.join(os.path.dirname(os.path.abspath(
                    os.__file__)), 'bin'),

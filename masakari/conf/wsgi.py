@@ -1,4 +1,4 @@
-"""Options of the standalone API server (``[DEFAULT]`` listen opts, ``[wsgi]``)."""
+"""Options of the standalone API server (listen address, ``[wsgi]``)."""
 
 from oslo_config import cfg
 

@@ -49,7 +49,8 @@ def _database_options():
     options = dict(CONF.database.items())
     # Options of oslo.db that enginefacade does not take as arguments.
     for name in ('backend', 'use_tpool', 'db_inc_retry_interval',
-                 'db_max_retry_interval', 'db_max_retries', 'db_retry_interval',
+                 'db_max_retry_interval', 'db_max_retries',
+                 'db_retry_interval',
                  'use_db_reconnect', 'mysql_wsrep_sync_wait',
                  'mysql_enable_ndb', 'asyncio_connection',
                  'asyncio_slave_connection'):
@@ -91,7 +92,7 @@ def _soft_delete_values():
             'deleted_at': timeutils.utcnow().replace(microsecond=0)}
 
 
-# --- lists -------------------------------------------------------------------
+# --- lists ---
 def _marker_row(session, model, marker):
     """A marker is the integer id openstacksdk sends, or the public uuid."""
     column = getattr(model, 'notification_uuid', None) or model.uuid
@@ -138,7 +139,7 @@ def _list(model, filters, limit, marker, sort_keys, sort_dirs):
                          sort_dirs)
 
 
-# --- failover segments -------------------------------------------------------
+# --- failover segments ---
 def segment_get_all(filters=None, limit=None, marker=None, sort_keys=None,
                     sort_dirs=None):
     filters = filters or {}
@@ -219,7 +220,7 @@ def segment_under_recovery(segment_uuid):
         return _segment_under_recovery(session, segment_uuid)
 
 
-# --- hosts -------------------------------------------------------------------
+# --- hosts ---
 def host_get_all(filters=None, limit=None, marker=None, sort_keys=None,
                  sort_dirs=None):
     filters = filters or {}
@@ -304,7 +305,7 @@ def reserved_hosts_of_segment(segment_uuid):
                                  'reserved': True, 'on_maintenance': False})
 
 
-# --- notifications -----------------------------------------------------------
+# --- notifications ---
 def notification_get_all(filters=None, limit=None, marker=None,
                          sort_keys=None, sort_dirs=None):
     filters = filters or {}
@@ -395,7 +396,7 @@ def notification_update(uuid, values, expected_statuses=None):
             model.notification_uuid == uuid)).one()
 
 
-# --- vmoves ------------------------------------------------------------------
+# --- vmoves ---
 def vmove_get_all(filters=None, limit=None, marker=None, sort_keys=None,
                   sort_dirs=None):
     filters = filters or {}
@@ -436,7 +437,7 @@ def vmove_update(uuid, values):
     return vmove
 
 
-# --- purge -------------------------------------------------------------------
+# --- purge ---
 def purge_deleted_rows(age_in_days, max_rows):
     """Hard-delete rows soft-deleted (or finished) more than N days ago.
 

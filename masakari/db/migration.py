@@ -57,7 +57,7 @@ def _stamp_legacy(connection, config):
 
 
 def db_sync(engine=None):
-    """Upgrade masakari's schema to head, then taskflow's persistence schema."""
+    """Upgrade our schema to head, then taskflow's persistence schema."""
     engine = engine or db_api.get_engine()
     with engine.begin() as connection:
         config = _alembic_config(connection)

@@ -37,7 +37,7 @@ class Base(orm.DeclarativeBase):
 
 
 class _SoftDeleteTimestamps:
-    """created/updated/deleted columns; ``deleted`` holds the id once deleted."""
+    """created/updated/deleted columns; ``deleted`` = id once deleted."""
 
     created_at = Column(DateTime, default=_now_seconds)
     updated_at = Column(DateTime, onupdate=_now_seconds)
