@@ -11,21 +11,41 @@ import threading
 from wsgiref import simple_server
 
 LOG = logging.getLogger(__name__)
+# How often serve_forever checks for shutdown: stop() waits up to this long.
+_POLL_INTERVAL = 0.05
+
+
+class _ClosingServerHandler(simple_server.ServerHandler):
+    """Answers ``Connection: close``: one request per connection.
+
+    wsgiref forbids applications to set hop-by-hop headers, so the header
+    is added here, where the response headers are written.
+    """
+
+    def cleanup_headers(self):
+        super().cleanup_headers()
+        self.headers['Connection'] = 'close'
 
 
 class _QuietHandler(simple_server.WSGIRequestHandler):
-    """Logs requests through logging rather than to stderr."""
-
-    protocol_version = 'HTTP/1.1'
+    """Serves one request per connection and logs through ``logging``."""
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         LOG.debug('%s %s', self.address_string(), format % args)
 
     def handle(self):
-        # wsgiref's handler serves one request per connection; answering
-        # "Connection: close" keeps HTTP/1.1 clients from reusing it.
         self.close_connection = True
-        super().handle()
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        handler = _ClosingServerHandler(
+            self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
+            multithread=True)
+        handler.request_handler = self
+        handler.run(self.server.get_app())
 
 
 class _ThreadingWSGIServer(socketserver.ThreadingMixIn,
@@ -35,27 +55,13 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn,
     request_queue_size = 128
 
 
-class _ConnectionCloseApp:
-    """Adds ``Connection: close`` so clients never wait on a reused socket."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        def _start(status, headers, exc_info=None):
-            headers = [h for h in headers if h[0].lower() != 'connection']
-            headers.append(('Connection', 'close'))
-            return start_response(status, headers, exc_info)
-        return self.app(environ, _start)
-
-
 class WSGIServer:
     """Serve ``app`` on ``host:port`` (port 0 picks a free one)."""
 
     def __init__(self, app, host='127.0.0.1', port=0, name='wsgi'):
         self.name = name
         self._server = simple_server.make_server(
-            host, port, _ConnectionCloseApp(app),
+            host, port, app,
             server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self._thread = None
 
@@ -74,6 +80,7 @@ class WSGIServer:
     def start(self):
         """Serve in a daemon thread and return at once."""
         self._thread = threading.Thread(target=self._server.serve_forever,
+                                        args=(_POLL_INTERVAL,),
                                         name=self.name, daemon=True)
         self._thread.start()
         LOG.info('%s listening on %s', self.name, self.url)
@@ -81,7 +88,7 @@ class WSGIServer:
 
     def serve_forever(self):
         LOG.info('%s listening on %s', self.name, self.url)
-        self._server.serve_forever()
+        self._server.serve_forever(_POLL_INTERVAL)
 
     def stop(self):
         self._server.shutdown()

@@ -1,0 +1,144 @@
+"""``masakari-nova-simulator``: serve a simulated Nova on 127.0.0.1.
+
+Builds a small cloud from the command line, prints the compute endpoint
+and the admin endpoint, and serves until SIGTERM or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from masakari.simulator import NovaSimulator
+from masakari.simulator.settings import Duration
+
+DEFAULT_PORT = 18774
+
+
+def _host_spec(text: str) -> tuple[str, int, int]:
+    """``NAME[:VCPUS[:MEMORY_MB]]``."""
+    parts = text.split(':')
+    if not parts[0] or len(parts) > 3:
+        raise argparse.ArgumentTypeError(
+            'expected NAME[:VCPUS[:MEMORY_MB]], got %r' % text)
+    try:
+        vcpus = int(parts[1]) if len(parts) > 1 else 16
+        memory = int(parts[2]) if len(parts) > 2 else 32768
+    except ValueError:
+        raise argparse.ArgumentTypeError('vcpus and memory must be numbers')
+    return parts[0], vcpus, memory
+
+
+def _duration(text: str) -> Duration:
+    try:
+        return Duration.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
+
+
+def _metadata(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition('=')
+    if not sep or not key:
+        raise argparse.ArgumentTypeError('expected KEY=VALUE, got %r' % text)
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='masakari-nova-simulator',
+        description='Serve a simulated Nova compute API for Instance HA '
+                    'testing (no authentication; loopback only).')
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='loopback address to bind (default %(default)s)')
+    parser.add_argument('--port', type=int, default=DEFAULT_PORT,
+                        help='port, 0 for any free one (default %(default)s)')
+    parser.add_argument('--hosts', type=int, default=3, metavar='N',
+                        help='create compute1..N (default %(default)s; '
+                             'ignored with --host-spec)')
+    parser.add_argument('--host-spec', action='append', type=_host_spec,
+                        default=[], metavar='NAME[:VCPUS[:MEMORY_MB]]',
+                        help='create this compute host (repeatable)')
+    parser.add_argument('--vcpus', type=int, default=16,
+                        help='vCPUs of each --hosts host')
+    parser.add_argument('--memory-mb', type=int, default=32768,
+                        help='RAM of each --hosts host')
+    parser.add_argument('--servers-per-host', type=int, default=0,
+                        metavar='N', help='seed N active servers per host')
+    parser.add_argument('--flavor', default='m1.small',
+                        help='flavor of seeded servers (default %(default)s)')
+    parser.add_argument('--server-metadata', action='append',
+                        type=_metadata, default=[], metavar='KEY=VALUE',
+                        help='metadata of seeded servers, e.g. '
+                             'HA_Enabled=True (repeatable)')
+    parser.add_argument('--evacuate-seconds', type=_duration,
+                        default=Duration(1.0, 1.0), metavar='MIN[:MAX]',
+                        help='evacuation duration (default 1)')
+    parser.add_argument('--power-seconds', type=_duration,
+                        default=Duration(0.2, 0.2), metavar='MIN[:MAX]',
+                        help='os-stop/os-start duration (default 0.2)')
+    parser.add_argument('--boot-seconds', type=_duration,
+                        default=Duration(0.3, 0.3), metavar='MIN[:MAX]',
+                        help='boot duration (default 0.3)')
+    parser.add_argument('--api-latency', type=_duration,
+                        default=Duration(0.0, 0.0), metavar='MIN[:MAX]',
+                        help='added to every Nova API call (default 0)')
+    parser.add_argument('--service-down-time', type=float, default=0.0,
+                        help='seconds a failed host still reads up '
+                             '(default 0; real Nova 60)')
+    parser.add_argument('--rpc-timeout', type=float, default=0.0,
+                        help='seconds PUT /os-services blocks for a dead '
+                             'compute still reported up (real Nova 60)')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='seed ids and random durations')
+    parser.add_argument('-v', '--verbose', action='store_true')
+    return parser
+
+
+def populate(sim: NovaSimulator, args: argparse.Namespace) -> None:
+    specs = args.host_spec or [
+        ('compute%d' % i, args.vcpus, args.memory_mb)
+        for i in range(1, args.hosts + 1)]
+    for name, vcpus, memory in specs:
+        sim.state.add_host(name, vcpus=vcpus, memory_mb=memory)
+        if args.servers_per_host:
+            sim.state.add_servers(name, args.servers_per_host,
+                                  flavor=args.flavor,
+                                  metadata=dict(args.server_metadata))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose
+                        else logging.INFO)
+    try:
+        sim = NovaSimulator(
+            args.host, args.port, seed=args.seed,
+            evacuate_duration=args.evacuate_seconds,
+            stop_duration=args.power_seconds,
+            start_duration=args.power_seconds,
+            boot_duration=args.boot_seconds,
+            api_latency=args.api_latency,
+            service_down_time=args.service_down_time,
+            rpc_response_timeout=args.rpc_timeout)
+        populate(sim, args)
+    except (ValueError, OSError) as exc:
+        print('masakari-nova-simulator: %s' % exc, file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    sim.start()
+    print('compute endpoint: %s' % sim.url, flush=True)
+    print('admin endpoint: %s' % sim.admin_url, flush=True)
+    try:
+        stopping.wait()
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Tunable timings of the simulated cloud.
+
+Everything that makes the simulator slow or fast lives here so tests can run
+with tens of milliseconds and a demo can run with realistic seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Duration:
+    """A delay that is fixed (``low == high``) or uniform in a range."""
+
+    low: float = 0.0
+    high: float = 0.0
+
+    @classmethod
+    def parse(cls, value: Any) -> Duration:
+        """Accept ``1.5``, ``"1:3"``, ``[1, 3]`` or a min/max dict."""
+        if isinstance(value, Duration):
+            return value
+        if isinstance(value, dict):
+            low = value.get('min', value.get('low', 0.0))
+            high = value.get('max', value.get('high', low))
+        elif isinstance(value, (list, tuple)):
+            if len(value) not in (1, 2):
+                raise ValueError('a duration range has one or two values')
+            low, high = value[0], value[-1]
+        elif isinstance(value, str) and ':' in value:
+            low, high = value.split(':', 1)
+        else:
+            low = high = value
+        low, high = float(low), float(high)
+        if low < 0 or high < low:
+            raise ValueError('invalid duration %r: need 0 <= min <= max'
+                             % (value,))
+        return cls(low, high)
+
+    def sample(self, rng: random.Random) -> float:
+        if self.high == self.low:
+            return self.low
+        return rng.uniform(self.low, self.high)
+
+    def as_json(self) -> dict:
+        return {'min': self.low, 'max': self.high}
+
+
+_DURATIONS = ('evacuate_duration', 'stop_duration', 'start_duration',
+              'boot_duration', 'api_latency')
+_FLOATS = ('service_down_time', 'rpc_response_timeout')
+
+
+@dataclasses.dataclass
+class Settings:
+    """Timings; all values are seconds.
+
+    ``service_down_time`` is how long after a host failure its compute
+    service still reads ``up`` (real Nova: 60 s; default 0 = down at once).
+    ``rpc_response_timeout`` is how long ``PUT /os-services`` blocks when the
+    compute behind it is dead but not yet reported down (real Nova: 60 s).
+    """
+
+    evacuate_duration: Duration = Duration(1.0, 1.0)
+    stop_duration: Duration = Duration(0.2, 0.2)
+    start_duration: Duration = Duration(0.2, 0.2)
+    boot_duration: Duration = Duration(0.3, 0.3)
+    api_latency: Duration = Duration(0.0, 0.0)
+    service_down_time: float = 0.0
+    rpc_response_timeout: float = 0.0
+    max_limit: int = 1000
+
+    def update(self, **values: Any) -> None:
+        """Validate and apply ``values``; unknown names raise ValueError."""
+        parsed = {}
+        for name, value in values.items():
+            if name in _DURATIONS:
+                parsed[name] = Duration.parse(value)
+            elif name in _FLOATS:
+                number = float(value)
+                if number < 0:
+                    raise ValueError('%s must be >= 0' % name)
+                parsed[name] = number
+            elif name == 'max_limit':
+                number = int(value)
+                if number < 1:
+                    raise ValueError('max_limit must be >= 1')
+                parsed[name] = number
+            else:
+                raise ValueError('unknown setting %r' % name)
+        for name, value in parsed.items():
+            setattr(self, name, value)
+
+    def as_json(self) -> dict:
+        out: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            out[field.name] = (value.as_json() if isinstance(value, Duration)
+                               else value)
+        return out
