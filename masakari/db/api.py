@@ -9,6 +9,7 @@ the engine's claim of a notification.
 
 import datetime
 import json
+import sqlite3
 import threading
 
 from oslo_db import exception as db_exc
@@ -27,6 +28,21 @@ FINAL_NOTIFICATION_STATUSES = ('finished', 'failed', 'ignored')
 
 _LOCK = threading.Lock()
 _CONTEXT_MANAGER = None
+
+
+@sa.event.listens_for(sa.engine.Engine, 'connect')
+def _sqlite_concurrency(dbapi_connection, connection_record):
+    """Let API, engine and taskflow threads share one SQLite file.
+
+    In WAL mode readers never block the writer, and a writer waits for
+    another instead of failing with "database is locked" at once. The
+    listener is global so taskflow's own engine gets the same settings.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA busy_timeout=30000')
+        cursor.close()
 
 
 @enginefacade.transaction_context_provider

@@ -1,0 +1,1 @@
+"""The all-in-one mode: API, engine and Nova simulator in one process."""
