@@ -353,12 +353,15 @@ def notification_get_by_uuid(uuid):
 def notification_create(values, duplicate_interval):
     """Store a notification unless an equal one arrived within the window.
 
+    ``values`` may carry the monitor's ``hostname`` for the error message.
     The source host's row is locked first (a no-op UPDATE, which every
     backend including SQLite turns into a write lock), so concurrent API
     workers receiving the same notification are serialised by the database
     and exactly one of them stores it.
     """
     model = models.Notification
+    values = dict(values)
+    hostname = values.pop('hostname', None) or values['source_host_uuid']
     payload = values['payload']
     generated_time = values['generated_time']
     window_start = generated_time - datetime.timedelta(
@@ -378,8 +381,7 @@ def notification_create(values, duplicate_interval):
         for stored in candidates:
             if _load_payload(stored) == payload:
                 raise exception.DuplicateNotification(
-                    host=values.get('hostname', values['source_host_uuid']),
-                    type=values['type'])
+                    host=hostname, type=values['type'])
         session.add(notification)
     return notification
 

@@ -1,0 +1,54 @@
+"""Build the API WSGI application from api-paste.ini, and serve it."""
+
+import os
+import sys
+
+from paste import deploy
+
+from masakari.api import config as api_config
+from masakari.common import wsgi_server
+from masakari.conf import CONF
+from masakari import policy
+
+APP_NAME = 'masakari_api'
+PASTE_FILE = 'api-paste.ini'
+
+
+def find_paste_config():
+    """``[wsgi] api_paste_config`` (searched like any config file), else
+    the api-paste.ini shipped with masakari."""
+    name = CONF.wsgi.api_paste_config
+    if os.path.isabs(name) and os.path.exists(name):
+        return name
+    found = CONF.find_file(name)
+    if found:
+        return found
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = (
+        os.path.join(here, '..', '..', 'etc', 'masakari', PASTE_FILE),
+        os.path.join(sys.prefix, 'etc', 'masakari', PASTE_FILE),
+        os.path.join('/etc', 'masakari', PASTE_FILE),
+    )
+    for candidate in candidates:
+        if os.path.exists(candidate):
+            return os.path.abspath(candidate)
+    raise RuntimeError('Unable to find the paste config %s' % name)
+
+
+def build_app(paste_config_path=None, name=APP_NAME):
+    """The whole API (versions, /v1, /healthcheck) as one WSGI app.
+
+    The global CONF must already be parsed; the pipeline under /v1 follows
+    ``[DEFAULT] auth_strategy``.
+    """
+    api_config.set_lib_defaults()
+    policy.reset()
+    path = os.path.abspath(paste_config_path or find_paste_config())
+    return deploy.loadapp('config:%s' % path, name=name)
+
+
+def make_server(app, host, port, name='masakari-api'):
+    """A (not yet started) threaded WSGIServer for ``app``."""
+    return wsgi_server.WSGIServer(app, host=host, port=port, name=name)
+
+

@@ -1,0 +1,6 @@
+"""Handlers of the v1 API, one module per resource.
+
+A handler is ``handler(req, **url_args) -> (status, body)``: it authorizes
+with ``policy.authorize``, validates ``req.data`` against a schema of
+``masakari.api.schemas``, calls ``masakari.db.api`` and returns the view.
+"""
