@@ -45,6 +45,10 @@ service_opts = [
                 help='Kept for compatibility; ignored.'),
     cfg.BoolOpt('fatal_exception_format_errors', default=False,
                 help='Make exception message format errors fatal.'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
+               help='Seconds the engine waits, on SIGTERM, for recoveries '
+                    'in progress before it exits; unfinished ones are set '
+                    'to error so that an engine retries them.'),
     cfg.StrOpt('masakari_topic', default='ha_engine',
                deprecated_for_removal=True,
                deprecated_reason='Configurable RPC topics are of no use.',

@@ -5,6 +5,8 @@ Each option maps the phases ``pre``, ``main`` and ``post`` to lists of
 of their own to a flow by configuration alone.
 """
 
+import ast
+
 from oslo_config import cfg
 from oslo_config import types
 
@@ -12,8 +14,26 @@ recovery_flows_group = cfg.OptGroup(
     'taskflow_driver_recovery_flows',
     title='Task lists of the recovery workflows')
 
-_PHASES = types.Dict(bounds=False, value_type=types.List(bounds=True,
-                                                          item_type=types.String(quotes=True)))
+class _Phases(types.Dict):
+    """``pre:[...],main:[...],post:[...]`` or a ``{...}`` dict literal."""
+
+    def __init__(self):
+        super().__init__(value_type=types.List(
+            bounds=True, item_type=types.String(quotes=True)))
+
+    def __call__(self, value):
+        if isinstance(value, str) and value.strip().startswith('{'):
+            try:
+                value = ast.literal_eval(value.strip())
+            except (SyntaxError, ValueError) as exc:
+                raise ValueError('invalid task list %r: %s' % (value, exc))
+        if isinstance(value, dict):
+            return {str(phase): [str(task) for task in tasks]
+                    for phase, tasks in value.items()}
+        return super().__call__(value)
+
+
+_PHASES = _Phases()
 
 
 def _flow_opt(name, pre, main, post, help_text):

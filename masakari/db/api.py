@@ -7,6 +7,7 @@ transaction: duplicate detection, the "segment under recovery" check and
 the engine's claim of a notification.
 """
 
+import contextlib
 import datetime
 import json
 import sqlite3
@@ -91,8 +92,20 @@ def dispose():
         _CONTEXT_MANAGER = None
 
 
+@contextlib.contextmanager
 def _writer():
-    return get_context_manager().writer.using(_DBContext())
+    """A write transaction; on SQLite it takes the write lock up front.
+
+    oslo.db opens SQLite transactions with a deferred ``BEGIN``, so two
+    transactions that read and then write would each hold a snapshot and
+    one would fail at once with "database is locked" when upgrading. A
+    write statement that matches nothing, run first, takes the lock while
+    the transaction has read nothing, so the busy timeout applies instead.
+    """
+    with get_context_manager().writer.using(_DBContext()) as session:
+        if session.get_bind().dialect.name == 'sqlite':
+            session.execute(sa.text('DELETE FROM failover_segments WHERE 0'))
+        yield session
 
 
 def _reader():

@@ -135,3 +135,23 @@ def test_purge_only_old_deleted_or_final(database):
     assert db_api.purge_deleted_rows(age_in_days=1, max_rows=-1) == 0
     assert db_api.purge_deleted_rows(age_in_days=-1, max_rows=-1) == 1
     assert db_api.segment_get_by_uuid(live.uuid).name == 'live'
+
+
+def test_parallel_read_then_write_updates_on_sqlite(database):
+    """Engine threads update vmoves and hosts at once: none may fail with
+    "database is locked" (SQLite upgrades a read lock to a write lock)."""
+    segment = _segment()
+    hosts = [_host(segment, 'h%d' % i) for i in range(8)]
+    vmoves = [db_api.vmove_create({'notification_uuid': 'n',
+                                   'instance_uuid': 'i%d' % i,
+                                   'instance_name': 'vm'}) for i in range(8)]
+
+    def work(index):
+        for step in range(10):
+            db_api.vmove_update(vmoves[index].uuid, {'status': str(step)})
+            db_api.host_update(hosts[index].uuid, {'reserved': step % 2 == 0},
+                               check_recovery=False)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(8)))
+    assert {db_api.vmove_get_by_uuid(v.uuid).status for v in vmoves} == {'9'}

@@ -1,0 +1,1 @@
+"""Recovery workflows, built from the task names an operator configures."""

@@ -1,0 +1,389 @@
+"""The engine: takes notifications, runs their recovery, keeps them moving.
+
+``MasakariManager`` is the RPC endpoint (topic ``[DEFAULT] masakari_topic``)
+and holds the processing rules; it runs each notification on its own
+thread pool. ``masakari.engine.service.EngineService`` puts it behind an
+RPC server and runs its periodic tasks.
+
+How one notification is processed (``MasakariManager.process``):
+
+1. Its segment is disabled → ``ignored`` (first run only).
+2. Under an in-process lock per source host, it is *claimed*: a conditional
+   UPDATE moves it from ``new`` (or ``error`` on a retry) to ``running``.
+   When that changes no row another engine (or thread) has it: skip. So a
+   notification is never recovered twice, whatever the number of engines.
+3. ``rules.decide`` says what the payload asks for; the driver runs the
+   flow; the outcome (``finished``, ``ignored`` or ``error``, ``failed`` on
+   the retry path) and a message explaining it are stored.
+4. Versioned notifications ``notification.process.start`` and ``.end`` (or
+   ``.error``) are emitted around it.
+"""
+
+import json
+import threading
+
+import futurist
+from futurist import waiters
+from oslo_log import log as logging
+import oslo_messaging as messaging
+from oslo_utils import timeutils
+from stevedore import driver as stevedore_driver
+
+from masakari.conf import CONF
+from masakari import context as masakari_context
+from masakari.db import api as db_api
+from masakari.engine import rules
+from masakari import exception
+
+LOG = logging.getLogger(__name__)
+
+DRIVER_NAMESPACE = 'masakari.driver'
+# Notifications recovered at the same time by one engine (each one may run
+# host_failure_recovery_threads evacuations).
+MAX_CONCURRENT_NOTIFICATIONS = 32
+# How long stop() waits for recoveries in progress by default.
+SHUTDOWN_TIMEOUT = 60.0
+
+STOPPED_MESSAGE = ('The engine stopped before this recovery finished; it '
+                   'will be retried.')
+RESTARTED_MESSAGE = ("masakari-engine on host '%s' restarted while "
+                     'processing this notification; it will be retried.')
+
+
+def load_driver(name=None):
+    """The notification driver named by ``[DEFAULT] notification_driver``."""
+    name = name or CONF.notification_driver
+    return stevedore_driver.DriverManager(DRIVER_NAMESPACE, name,
+                                          invoke_on_load=True).driver
+
+
+def _notify(context, notification, phase, exc=None):
+    """Emit ``notification.process.<phase>`` if the emitter is there."""
+    try:
+        from masakari import notifications
+        emit = notifications.notify_notification_process
+    except (ImportError, AttributeError):
+        return
+    try:
+        emit(context, notification, phase, exception=exc)
+    except Exception:  # telemetry must never break a recovery
+        LOG.exception('Could not emit notification.process.%s for %s',
+                      phase, notification.notification_uuid)
+
+
+def _load_payload(notification):
+    try:
+        payload = json.loads(notification.payload or '{}')
+    except (TypeError, ValueError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+class MasakariManager:
+    """RPC endpoint and processing rules of the engine."""
+
+    target = messaging.Target(version='1.1')
+
+    def __init__(self, driver=None, max_workers=MAX_CONCURRENT_NOTIFICATIONS,
+                 host=None):
+        self.driver = driver or load_driver()
+        self.host = host or CONF.host
+        self._executor = futurist.ThreadPoolExecutor(max_workers=max_workers)
+        self._host_locks = {}
+        self._guard = threading.Lock()
+        self._futures = {}
+        self._stopping = False
+
+    # --- RPC endpoints -----------------------------------------------------
+    def process_notification(self, context, notification):
+        """Cast by the API after storing a new notification."""
+        uuid = notification['notification_uuid']
+        LOG.info('Received notification %s of type %s', uuid,
+                 notification.get('type'))
+        self.submit(context, uuid)
+
+    def get_notification_recovery_workflow_details(self, context,
+                                                   notification):
+        """The per-task progress of the notification's latest attempt."""
+        recovery_method = None
+        segment_uuid = notification.get('failover_segment_uuid')
+        if segment_uuid:
+            try:
+                recovery_method = db_api.segment_get_by_uuid(
+                    segment_uuid).recovery_method
+            except exception.NotFound:
+                pass
+        return self.driver.get_notification_recovery_workflow_details(
+            context, recovery_method, notification)
+
+    # --- scheduling --------------------------------------------------------
+    def submit(self, context, uuid, retry=False, expected=None):
+        """Process notification ``uuid`` on the engine's thread pool.
+
+        Returns the future, or None when the engine is stopping or already
+        has this notification queued.
+        """
+        with self._guard:
+            if self._stopping:
+                LOG.info('Engine stopping: notification %s left for later',
+                         uuid)
+                return None
+            if uuid in self._futures:
+                return None
+            future = self._executor.submit(self.process, context, uuid,
+                                           retry, expected)
+            self._futures[uuid] = future
+        future.add_done_callback(lambda _: self._forget(uuid, future))
+        return future
+
+    def _forget(self, uuid, future):
+        with self._guard:
+            if self._futures.get(uuid) is future:
+                del self._futures[uuid]
+
+    def _host_lock(self, host_uuid):
+        with self._guard:
+            return self._host_locks.setdefault(host_uuid, threading.Lock())
+
+    def stop(self, timeout=SHUTDOWN_TIMEOUT):
+        """Stop taking work; wait up to ``timeout`` s for running recoveries.
+
+        Queued notifications were never claimed and stay ``new`` (or
+        ``error``) for the periodic task of any engine. A recovery still
+        running after ``timeout`` is set to ``error`` so it is retried
+        instead of staying ``running``.
+        """
+        with self._guard:
+            self._stopping = True
+            futures = dict(self._futures)
+        for future in futures.values():
+            future.cancel()
+        running = {uuid: f for uuid, f in futures.items()
+                   if not f.cancelled()}
+        if running:
+            LOG.info('Waiting up to %ss for %d recoveries in progress',
+                     timeout, len(running))
+            waiters.wait_for_all(list(running.values()), timeout=timeout)
+        for uuid, future in running.items():
+            if not future.done():
+                LOG.warning('Recovery of notification %s did not finish '
+                            'before shutdown; marking it for retry', uuid)
+                db_api.notification_update(
+                    uuid, {'status': 'error', 'message': STOPPED_MESSAGE},
+                    expected_statuses=['running'])
+        self._executor.shutdown(wait=False)
+        close = getattr(self.driver, 'close', None)
+        if close is not None:
+            close()
+
+    @property
+    def claim_message(self):
+        """The message of a notification this engine is processing."""
+        return ("Being processed by masakari-engine on host '%s'."
+                % self.host)
+
+    def recover_orphans(self):
+        """Hand back what a previous run of this engine left running.
+
+        Called at start-up, before any notification is taken: a
+        notification still ``running`` with this engine's claim message
+        was being processed by this host's engine when it died (killed,
+        power loss). It becomes ``error``, so the periodic task retries it
+        once, instead of staying ``running`` until it expires. Engine
+        host names (``[DEFAULT] host``) must be unique, as they must be
+        for their RPC servers anyway.
+        """
+        rows = db_api.notification_get_all(filters={'status': 'running'})
+        recovered = 0
+        for row in rows:
+            if row.message != self.claim_message:
+                continue
+            updated = db_api.notification_update(
+                row.notification_uuid,
+                {'status': 'error', 'message': RESTARTED_MESSAGE % self.host},
+                expected_statuses=['running'])
+            if updated is not None:
+                recovered += 1
+                LOG.warning('Notification %s was left running by a previous '
+                            'run of this engine; it will be retried',
+                            row.notification_uuid)
+        return recovered
+
+    # --- processing --------------------------------------------------------
+    def process(self, context, uuid, retry=False, expected=None):
+        """Process one notification; returns its final status or None.
+
+        ``retry`` is the periodic path: the segment's ``enabled`` flag is
+        not checked again, and an ``error`` outcome becomes ``failed``.
+        """
+        if hasattr(context, 'update_store'):
+            context.update_store()
+        expected = list(expected or (['error', 'new'] if retry else ['new']))
+        try:
+            notification = db_api.notification_get_by_uuid(uuid)
+        except exception.NotFound:
+            LOG.warning('Notification %s does not exist; nothing to do',
+                        uuid)
+            return None
+        if notification.status not in expected:
+            LOG.info('Notification %s is %s, not %s: another engine has '
+                     'handled it; skipping', uuid, notification.status,
+                     '/'.join(expected))
+            return None
+        try:
+            host = db_api.host_get_by_uuid(notification.source_host_uuid)
+        except exception.NotFound:
+            host = None
+        if not retry and host is not None and \
+                not host.failover_segment.enabled:
+            updated = db_api.notification_update(
+                uuid, {'status': 'ignored',
+                       'message': rules.SEGMENT_DISABLED_MESSAGE},
+                expected_statuses=expected)
+            if updated is not None:
+                LOG.info('Notification %s ignored: segment %s is disabled',
+                         uuid, host.failover_segment.uuid)
+                return 'ignored'
+            return None
+        with self._host_lock(notification.source_host_uuid):
+            if self._stopping:
+                return None
+            claimed = db_api.notification_update(
+                uuid, {'status': 'running', 'message': self.claim_message},
+                expected_statuses=expected)
+            if claimed is None:
+                LOG.info('Notification %s was claimed by another engine; '
+                         'skipping', uuid)
+                return None
+            LOG.info('Processing notification %s of type %s%s', uuid,
+                     claimed.type, ' (retry)' if retry else '')
+            _notify(context, claimed, 'start')
+            status, message, error = self._recover(context, claimed, host)
+            if status == 'error' and retry:
+                status = 'failed'
+            final = db_api.notification_update(
+                uuid, {'status': status, 'message': message})
+            LOG.info('Notification %s is %s: %s', uuid, status, message)
+            if status in ('error', 'failed'):
+                _notify(context, final, 'error', exc=error or message)
+            else:
+                _notify(context, final, 'end')
+            return status
+
+    def _recover(self, context, notification, host):
+        """Run what the notification asks for: (status, message, exc)."""
+        if host is None:
+            message = ("The source host '%s' of this notification no longer "
+                       'exists.' % notification.source_host_uuid)
+            return 'error', message, None
+        payload = _load_payload(notification)
+        decision = rules.decide(notification.type, payload)
+        if decision.outcome is not None:
+            return decision.outcome, decision.message, None
+        try:
+            if decision.set_maintenance:
+                values = {'on_maintenance': True}
+                if decision.recovery == 'host' and host.reserved:
+                    values['reserved'] = False
+                db_api.host_update(host.uuid, values, check_recovery=False)
+            if decision.recovery == 'host':
+                message = self._recover_host(context, notification, host)
+            elif decision.recovery == 'process':
+                message = self._recover_process(context, notification, host,
+                                                decision.process_name)
+            else:
+                message = self._recover_instance(context, notification,
+                                                 decision.instance_uuid)
+        except exception.SkipRecovery as exc:
+            return 'finished', exc.message, None
+        except exception.IgnoreInstanceRecoveryException as exc:
+            return 'ignored', exc.message, None
+        except exception.MasakariException as exc:
+            return 'error', exc.message, exc
+        except Exception as exc:
+            LOG.exception('Unexpected failure processing notification %s',
+                          notification.notification_uuid)
+            return 'error', 'Unexpected error: %s' % exc, exc
+        return 'finished', message, None
+
+    def _recover_host(self, context, notification, host):
+        segment = host.failover_segment
+        method = segment.recovery_method
+        reserved = []
+        if method != 'auto':
+            reserved = [candidate.name for candidate in
+                        db_api.reserved_hosts_of_segment(segment.uuid)
+                        if candidate.uuid != host.uuid]
+        self.driver.execute_host_failure(
+            context, host.name, method, notification.notification_uuid,
+            reserved_host_list=reserved)
+        moved = db_api.vmove_get_all(filters={
+            'notification_uuid': notification.notification_uuid,
+            'status': 'succeeded'})
+        return ("Host '%s' recovered (%s): %d instance(s) evacuated."
+                % (host.name, method, len(moved)))
+
+    def _recover_process(self, context, notification, host, process_name):
+        if process_name != 'nova-compute':
+            return ("Host '%s' set on maintenance; no recovery exists for "
+                    "process '%s'." % (host.name, process_name))
+        self.driver.execute_process_failure(
+            context, process_name, host.name, notification.notification_uuid)
+        return ("Process '%s' recovered: its service on host '%s' is "
+                'disabled.' % (process_name, host.name))
+
+    def _recover_instance(self, context, notification, instance_uuid):
+        self.driver.execute_instance_failure(
+            context, instance_uuid, notification.notification_uuid)
+        return "Instance '%s' recovered: it is active again." % instance_uuid
+
+    # --- periodic tasks ----------------------------------------------------
+    def process_unfinished_notifications(self, context=None):
+        """Retry ``error`` notifications once, and run lost ``new`` ones.
+
+        An attempt from here that ends in error makes the notification
+        ``failed``: every error gets exactly one automatic retry.
+        Returns the futures of the notifications it dispatched.
+        """
+        context = context or masakari_context.get_admin_context()
+        rows = db_api.notification_get_all(
+            filters={'status': ['error', 'new']})
+        futures = []
+        for row in rows:
+            if row.status == 'new' and not timeutils.is_older_than(
+                    row.generated_time,
+                    CONF.retry_notification_new_status_interval):
+                continue
+            LOG.info('Dispatching %s notification %s again', row.status,
+                     row.notification_uuid)
+            future = self.submit(context, row.notification_uuid, retry=True,
+                                 expected=[row.status])
+            if future is not None:
+                futures.append(future)
+        waiters.wait_for_all(futures)
+        return futures
+
+    def check_expired_notifications(self, context=None):
+        """Mark ``failed`` what stayed new/running/error for too long."""
+        interval = CONF.notifications_expired_interval
+        rows = db_api.notification_get_all(
+            filters={'status': ['new', 'running', 'error']})
+        expired = 0
+        for row in rows:
+            if not timeutils.is_older_than(row.generated_time, interval):
+                continue
+            updated = db_api.notification_update(
+                row.notification_uuid,
+                {'status': 'failed',
+                 'message': 'Expired: still %s after %ss.'
+                            % (row.status, interval)},
+                expected_statuses=[row.status])
+            if updated is not None:
+                expired += 1
+                LOG.warning('Notification %s expired (was %s)',
+                            row.notification_uuid, row.status)
+        return expired
+
+    # Upstream's names for the two periodic tasks.
+    _process_unfinished_notifications = process_unfinished_notifications
+    _check_expired_notifications = check_expired_notifications

@@ -1,0 +1,98 @@
+"""The base class of recovery tasks, and the no-op task.
+
+A task is built by the flow builder as ``Task(context=..., novaclient=...,
+**options)`` (keyword arguments, as upstream does, so third-party tasks
+written for upstream masakari load unchanged). Its ``execute`` arguments
+name what it needs from the flow's store: ``host_name``,
+``notification_uuid``, ``instance_uuid``, ``process_name``,
+``reserved_host``...
+
+``update_details(message, progress)`` is how a task explains itself: each
+call appends ``{timestamp, progress, message}`` to the task's list and
+hands the whole list to taskflow as a progress event, which taskflow saves
+in the atom's metadata in the ``[taskflow] connection`` database. The API
+shows these lists as ``recovery_workflow_details`` (microversion 1.1).
+"""
+
+import threading
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+from taskflow import task
+
+LOG = logging.getLogger(__name__)
+
+
+def timestamp():
+    """``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (always six digits)."""
+    return timeutils.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f')
+
+
+class MasakariTask(task.Task):
+    """A recovery step; subclasses implement ``execute`` (and maybe
+    ``revert``)."""
+
+    def __init__(self, context, novaclient, **options):
+        super().__init__(name=options.pop('name', None) or type(self).__name__,
+                         provides=options.pop('provides', None),
+                         requires=options.pop('requires', None),
+                         rebind=options.pop('rebind', None),
+                         inject=options.pop('inject', None))
+        self.context = context
+        self.novaclient = novaclient
+        # Extra keyword arguments of the driver (e.g. update_host_method).
+        self.options = options
+        self.progress_details = []
+        self._details_lock = threading.Lock()
+        self._last_progress = 0.0
+        self._unsent = False
+        self._runner = None
+
+    # taskflow runs a task while holding its storage lock (serial engine),
+    # so only the thread running the task may hand progress to taskflow;
+    # helper threads record theirs and the running thread flushes them.
+    def pre_execute(self):
+        self._runner = threading.get_ident()
+
+    def post_execute(self):
+        self.flush_details()
+        self._runner = None
+
+    pre_revert = pre_execute
+    post_revert = post_execute
+
+    def update_details(self, message, progress=0.0):
+        """Record ``message`` in this task's persisted progress details.
+
+        Safe from any thread: from the thread running the task it is saved
+        at once, from others at the next ``flush_details``.
+        """
+        entry = {'timestamp': timestamp(), 'progress': progress,
+                 'message': message}
+        with self._details_lock:
+            self.progress_details.append(entry)
+            self._last_progress = progress
+            self._unsent = True
+        LOG.info('%s (request %s): %s', self.name,
+                 getattr(self.context, 'request_id', '-'), message)
+        if self._runner in (None, threading.get_ident()):
+            self.flush_details()
+
+    def flush_details(self):
+        """Save recorded details; call from the thread running the task."""
+        with self._details_lock:
+            if not self._unsent:
+                return
+            details = list(self.progress_details)
+            progress = self._last_progress
+            self._unsent = False
+        self.notifier.notify(task.EVENT_UPDATE_PROGRESS,
+                             {'progress': progress,
+                              'progress_details': details})
+
+
+class NoOpTask(MasakariTask):
+    """Does nothing; exists to try out flow customisation."""
+
+    def execute(self):
+        self.update_details('No-op task: nothing to do.', 1.0)

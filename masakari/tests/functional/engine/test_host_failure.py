@@ -1,0 +1,305 @@
+"""Host failure recovery, asserted from the simulator's state."""
+
+import time
+
+import pytest
+
+from masakari.db import api as db_api
+from masakari.tests.conftest import BACKENDS
+from masakari.tests.functional.engine.conftest import notification
+from masakari.tests.functional.engine.conftest import vmoves
+
+
+def _details(manager, ctx, uuid):
+    row = notification(uuid)
+    return manager.get_notification_recovery_workflow_details(
+        ctx, {'notification_uuid': uuid,
+              'failover_segment_uuid': row.failover_segment_uuid})
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_auto_evacuates_every_instance(cloud, manager, ctx):
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    cloud.host(segment, 'c3')
+    ha = cloud.servers('c1', 3, ha=True)
+    plain = cloud.servers('c1', 2, ha=None)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    row = notification(uuid)
+    assert row.status == 'finished'
+    assert '5 instance(s) evacuated' in row.message
+    for server_id in ha + plain:
+        assert cloud.where(server_id) in ('c2', 'c3')
+        assert cloud.evacuations(server_id) == 1
+        info = cloud.info(server_id)
+        assert info['vm_state'] == 'active'
+        assert info['locked'] is False
+    service = cloud.service('c1')
+    assert service['status'] == 'disabled'
+    assert service['disabled_reason'] == 'Masakari detected host failed.'
+    assert service['forced_down'] is False
+    host = db_api.host_get_by_uuid(failed.uuid)
+    assert host.on_maintenance is True
+    moves = vmoves(uuid)
+    assert len(moves) == 5
+    # HA-enabled instances were recorded (and started) first.
+    assert [m.instance_uuid for m in moves[:3]] == sorted(
+        ha, key=[m.instance_uuid for m in moves].index)
+    for move in moves:
+        assert move.status == 'succeeded'
+        assert move.type == 'evacuation'
+        assert move.source_host == 'c1'
+        assert move.dest_host == cloud.where(move.instance_uuid)
+        assert move.start_time is not None and move.end_time is not None
+    details = _details(manager, ctx, uuid)
+    assert [d['name'] for d in details] == [
+        'DisableComputeServiceTask', 'PrepareHAEnabledInstancesTask',
+        'EvacuateInstancesTask']
+    assert {d['state'] for d in details} == {'SUCCESS'}
+    for entry in details:
+        assert entry['progress'] == 1.0
+        for item in entry['progress_details']:
+            assert set(item) == {'timestamp', 'message', 'progress'}
+            assert all(isinstance(v, str) for v in item.values())
+
+
+def test_only_ha_instances_when_evacuate_all_is_false(cloud, manager, ctx,
+                                                      engine_conf):
+    engine_conf.set_override('evacuate_all_instances', False, 'host_failure')
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    flags = {'True': True, 'yes': True, '1': True, 'on': True,
+             'false': False, 'no': False, 'garbage': False}
+    servers = {cloud.servers('c1', metadata={'HA_Enabled': value})[0]: moved
+               for value, moved in flags.items()}
+    missing = cloud.servers('c1', metadata={})[0]
+    servers[missing] = False
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    for server_id, moved in servers.items():
+        assert (cloud.where(server_id) == 'c2') is moved, server_id
+        assert cloud.evacuations(server_id) == int(moved)
+    assert len(vmoves(uuid)) == 4
+    prepare = _details(manager, ctx, uuid)[1]
+    skipped = [d['message'] for d in prepare['progress_details']
+               if d['message'].startswith('Skipping instance')]
+    assert len(skipped) == 4
+    assert 'evacuate_all_instances is false' in skipped[0]
+
+
+def test_no_instances_to_evacuate_finishes(cloud, manager, ctx,
+                                          engine_conf):
+    engine_conf.set_override('evacuate_all_instances', False, 'host_failure')
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    plain = cloud.servers('c1', 1, ha=False)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    assert 'no instances to evacuate' in notification(uuid).message
+    assert cloud.where(plain[0]) == 'c1'
+    assert vmoves(uuid) == []
+    assert cloud.service('c1')['status'] == 'disabled'
+
+
+def test_stopped_stay_stopped_and_error_back_to_error(cloud, manager, ctx):
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    stopped = cloud.servers('c1', vm_state='stopped')[0]
+    errored = cloud.servers('c1', vm_state='error')[0]
+    locked = cloud.servers('c1', locked=True)[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    info = cloud.info(stopped)
+    assert (info['host'], info['vm_state']) == ('c2', 'stopped')
+    assert 'stop' not in [a['action'] for a in info['actions']]
+    info = cloud.info(errored)
+    # Evacuated (it comes back active), stopped again, reset to error.
+    assert (info['host'], info['vm_state']) == ('c2', 'error')
+    assert info['power_state'] == 4
+    info = cloud.info(locked)
+    # Locked by its owner: still locked, never unlocked by masakari.
+    assert (info['host'], info['locked']) == ('c2', True)
+    assert 'unlock' not in [a['action'] for a in info['actions']]
+
+
+def test_error_instances_ignored_when_configured(cloud, manager, ctx,
+                                                 engine_conf):
+    engine_conf.set_override('ignore_instances_in_error_state', True,
+                             'host_failure')
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    errored = cloud.servers('c1', vm_state='error')[0]
+    fine = cloud.servers('c1')[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    assert cloud.where(errored) == 'c1'
+    assert cloud.evacuations(errored) == 0
+    assert cloud.where(fine) == 'c2'
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_nova_error_on_one_instance_others_recovered(cloud, manager, ctx):
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    bad, *good = cloud.servers('c1', 4)
+    cloud.state.inject_evacuation_fault(bad, 'fail', count=1)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'error'
+
+    row = notification(uuid)
+    assert bad in row.message
+    for server_id in good:
+        assert cloud.where(server_id) == 'c2'
+    assert cloud.where(bad) == 'c1'
+    assert cloud.evacuations(bad) == 1
+    assert cloud.info(bad)['vm_state'] == 'active'
+    by_instance = {m.instance_uuid: m for m in vmoves(uuid)}
+    assert by_instance[bad].status == 'failed'
+    assert 'Simulated evacuation failure' in by_instance[bad].message
+    assert by_instance[bad].end_time is not None
+    evacuate = _details(manager, ctx, uuid)[-1]
+    assert evacuate['state'] in ('FAILURE', 'REVERTED')
+
+    # The periodic retry evacuates what is left, and only that.
+    futures = manager.process_unfinished_notifications(ctx)
+    assert len(futures) == 1
+    row = notification(uuid)
+    assert row.status == 'finished', row.message
+    assert cloud.where(bad) == 'c2'
+    assert cloud.evacuations(bad) == 2
+    # Nova set it to error when its evacuation failed; it was active, so
+    # it was put back to active and comes back running, not stopped.
+    assert cloud.info(bad)['vm_state'] == 'active'
+    for server_id in good:
+        assert cloud.evacuations(server_id) == 1
+    moves = vmoves(uuid)
+    assert len(moves) == 4
+    assert {m.status for m in moves} == {'succeeded'}
+    # Only the latest attempt is shown, all of it successful.
+    assert {d['state'] for d in _details(manager, ctx, uuid)} == {'SUCCESS'}
+
+
+def test_evacuation_timeout_fails_the_instance(cloud, manager, ctx,
+                                               engine_conf):
+    engine_conf.set_override('wait_period_after_evacuation', 1)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    stuck, fine = cloud.servers('c1', 2)
+    cloud.state.inject_evacuation_fault(stuck, 'stuck')
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    started = time.monotonic()
+    assert manager.process(ctx, uuid) == 'error'
+    assert time.monotonic() - started < 8
+
+    by_instance = {m.instance_uuid: m for m in vmoves(uuid)}
+    assert by_instance[stuck].status == 'failed'
+    assert by_instance[stuck].message.startswith('Failed reason: timeout.')
+    assert by_instance[fine].status == 'succeeded'
+    assert cloud.where(fine) == 'c2'
+
+
+def test_waits_for_nova_to_see_the_host_down(cloud, manager, ctx,
+                                             simulator):
+    simulator.state.configure(service_down_time=1.0)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    server = cloud.servers('c1')[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    started = time.monotonic()
+    assert manager.process(ctx, uuid) == 'finished'
+    elapsed = time.monotonic() - started
+
+    assert 1.0 <= elapsed < 6
+    assert cloud.where(server) == 'c2'
+    assert cloud.service('c1')['forced_down'] is False
+    disable = _details(manager, ctx, uuid)[0]
+    assert 'reports it down after' in disable['progress_details'][-1][
+        'message']
+
+
+def test_force_down_goes_on_at_once(cloud, manager, ctx, simulator,
+                                    engine_conf):
+    engine_conf.set_override('force_down_failed_host', True, 'host_failure')
+    # Nova would take a minute to notice, and block the disable call.
+    simulator.state.configure(service_down_time=60, rpc_response_timeout=60)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    server = cloud.servers('c1')[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    started = time.monotonic()
+    assert manager.process(ctx, uuid) == 'finished'
+    assert time.monotonic() - started < 5
+
+    service = cloud.service('c1')
+    assert service['forced_down'] is True
+    assert service['status'] == 'disabled'
+    assert cloud.where(server) == 'c2'
+
+
+def test_late_answer_to_disable_is_not_a_failure(cloud, manager, ctx,
+                                                 simulator, engine_conf):
+    # The disable blocks for 2 s (Nova calling the dead compute) but our
+    # HTTP timeout is 0.5 s; Nova has stored the change all the same.
+    engine_conf.set_override('call_timeout', 0.5, 'nova')
+    simulator.state.configure(service_down_time=1.0,
+                              rpc_response_timeout=2.0)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    server = cloud.servers('c1')[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished', notification(
+        uuid).message
+    assert cloud.where(server) == 'c2'
+    assert cloud.service('c1')['status'] == 'disabled'
+
+
+def test_every_page_of_servers_is_evacuated(cloud, manager, ctx,
+                                            simulator):
+    simulator.state.configure(max_limit=2)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    servers = cloud.servers('c1', 5)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    assert [cloud.where(s) for s in servers] == ['c2'] * 5
+    assert len(vmoves(uuid)) == 5

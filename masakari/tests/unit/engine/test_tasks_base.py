@@ -1,0 +1,50 @@
+"""Progress details: persisted only from the thread running the task."""
+
+import threading
+
+from taskflow import task as tf_task
+
+from masakari.engine.tasks import base
+
+
+def _task():
+    seen = []
+    task = base.NoOpTask(context=None, novaclient=None)
+    task.notifier.register(tf_task.EVENT_UPDATE_PROGRESS,
+                           lambda event, details: seen.append(
+                               (threading.get_ident(), details)))
+    return task, seen
+
+
+def test_details_from_the_running_thread_are_sent_at_once():
+    task, seen = _task()
+    task.pre_execute()
+    task.execute()
+    task.post_execute()
+    assert len(seen) == 1
+    details = seen[0][1]
+    assert details['progress'] == 1.0
+    entry = details['progress_details'][0]
+    assert entry['message'] == 'No-op task: nothing to do.'
+    assert len(entry['timestamp']) == len('2026-01-01 00:00:00.000000')
+
+
+def test_details_from_helper_threads_wait_for_a_flush():
+    task, seen = _task()
+    task.pre_execute()
+    helper = threading.Thread(target=task.update_details,
+                              args=('from a helper', 0.5))
+    helper.start()
+    helper.join()
+    assert seen == []
+    task.flush_details()
+    assert seen[0][0] == threading.get_ident()
+    assert seen[0][1]['progress_details'][0]['message'] == 'from a helper'
+    task.post_execute()
+    assert len(seen) == 1
+
+
+def test_task_name_and_options():
+    task = base.NoOpTask(context='c', novaclient='n', update_host_method=1)
+    assert task.name == 'NoOpTask'
+    assert task.options == {'update_host_method': 1}
