@@ -30,4 +30,4 @@ def test_recovery_flow_forms(conf, tmp_path, value):
 def test_malformed_recovery_flow_is_refused(conf, tmp_path):
     flows = _load(tmp_path, "host_auto_failure_recovery_tasks = {'pre': [\n")
     with pytest.raises(ValueError):
-        getattr(flows, "host_auto_failure_recovery_tasks")
+        assert flows.host_auto_failure_recovery_tasks is None
