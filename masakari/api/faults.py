@@ -13,22 +13,10 @@ import webob
 import webob.exc
 
 from masakari import exception
+from masakari.common.fault_names import FAULT_NAMES
 
 LOG = logging.getLogger(__name__)
 
-FAULT_NAMES = {
-    400: 'badRequest',
-    401: 'unauthorized',
-    403: 'forbidden',
-    404: 'itemNotFound',
-    405: 'badMethod',
-    409: 'conflictingRequest',
-    413: 'overLimit',
-    415: 'badMediaType',
-    429: 'overLimit',
-    501: 'notImplemented',
-    503: 'serviceUnavailable',
-}
 DEFAULT_FAULT_NAME = 'masakariFault'
 
 UNEXPECTED_MESSAGE = (

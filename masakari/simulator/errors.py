@@ -7,19 +7,7 @@ the message are what callers see.
 
 from __future__ import annotations
 
-FAULT_NAMES = {
-    400: 'badRequest',
-    401: 'unauthorized',
-    403: 'forbidden',
-    404: 'itemNotFound',
-    405: 'badMethod',
-    409: 'conflictingRequest',
-    413: 'overLimit',
-    415: 'badMediaType',
-    429: 'overLimit',
-    501: 'notImplemented',
-    503: 'serviceUnavailable',
-}
+from masakari.common.fault_names import FAULT_NAMES
 
 UNEXPECTED_ERROR = (
     'Unexpected API Error. Please report this at '
