@@ -36,4 +36,4 @@ if [ "$(id -u)" = 0 ]; then
     # With the servers installed, a skipped server test is a failure.
     export MASAKARI_TEST_REQUIRE_SERVERS=${MASAKARI_TEST_REQUIRE_SERVERS:-1}
 fi
-exec .venv/bin/python -m pytest -n 2 "$@"
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

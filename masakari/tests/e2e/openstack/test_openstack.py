@@ -1,0 +1,178 @@
+"""Masakari against a real Nova: every call goes through the real clients
+(openstacksdk ``instance_ha`` and the ``openstack`` CLI) with real Keystone
+tokens, and every recovery is carried out by real nova-compute services
+(fake virt driver) that the tests kill with SIGKILL.
+"""
+
+import json
+import time
+
+import openstack.exceptions
+import pytest
+import requests
+
+pytestmark = [
+    pytest.mark.xdist_group('openstack'),
+    # openstacksdk's notices about its own future releases.
+    pytest.mark.filterwarnings('ignore::PendingDeprecationWarning'),
+    pytest.mark.filterwarnings('ignore:Support for InfluxDB'),
+]
+
+HOST_DOWN = {'event': 'STOPPED', 'host_status': 'NORMAL',
+             'cluster_status': 'OFFLINE'}
+
+
+def test_segment_hosts_are_nova_compute_services(stack):
+    """Through the CLI: the three computes are accepted as hosts, a name
+    Nova does not know is refused with 400."""
+    cli = stack.openstack_cli
+    segment = json.loads(cli('segment', 'create', 'e2e-cli', 'auto',
+                             'COMPUTE', '-f', 'json').stdout)
+    try:
+        for host in stack.layout.computes:
+            made = json.loads(cli('segment', 'host', 'create', host,
+                                  'COMPUTE', 'SSH', segment['uuid'],
+                                  '-f', 'json').stdout)
+            assert made['name'] == host
+        unknown = cli('segment', 'host', 'create', 'no-such-compute',
+                      'COMPUTE', 'SSH', segment['uuid'], check=False)
+        assert unknown.returncode != 0
+        assert '400' in unknown.stderr or 'could not be found' in \
+            unknown.stderr, unknown.stderr
+        listed = json.loads(cli('segment', 'host', 'list', segment['uuid'],
+                                '-f', 'json').stdout)
+        assert sorted(h['name'] for h in listed) == stack.layout.computes
+    finally:
+        cli('segment', 'delete', segment['uuid'], check=False)
+
+
+def _host_failure(stack, failed, ha_servers, plain_servers, expect_host,
+                  label):
+    """Kill ``failed``'s nova-compute, notify as the host monitor does,
+    and check the outcome. Returns the final notification."""
+    t_kill = stack.kill_compute(failed)
+    notification = stack.notify('COMPUTE_HOST', failed, HOST_DOWN)
+    t_notified = time.monotonic()
+    final = stack.wait_notification(notification)
+    t_done = time.monotonic()
+    assert final.status == 'finished', stack.engine_log_tail()
+    stack.results.record(label, 'notification -> finished',
+                         round(t_done - t_notified, 1))
+    stack.results.record(label, 'compute killed -> finished',
+                         round(t_done - t_kill, 1))
+
+    for server in ha_servers:
+        server = stack.conn.compute.get_server(server.id)
+        assert server.status == 'ACTIVE', server
+        assert server.compute_host != failed
+        if expect_host:
+            assert server.compute_host == expect_host
+        assert len(stack.evacuations(server)) == 1
+    for server in plain_servers:
+        server = stack.conn.compute.get_server(server.id)
+        assert server.compute_host == failed
+        assert stack.evacuations(server) == []
+
+    service = stack.compute_service(failed)
+    assert service.status == 'disabled'
+    assert service.is_forced_down   # [host_failure] force_down_failed_host
+    return final
+
+
+def _boot(stack, servers, host, ha_count, plain_count, prefix):
+    new = [stack.boot('%s-ha-%d' % (prefix, i), host, ha=True)
+           for i in range(ha_count)]
+    new += [stack.boot('%s-plain-%d' % (prefix, i), host, ha=False)
+            for i in range(plain_count)]
+    servers.extend(new)
+    active = stack.wait_servers(new)
+    assert {s.compute_host for s in active} == {host}
+    return active[:ha_count], active[ha_count:]
+
+
+def test_host_failure_auto(stack, segment, servers, restore):
+    failed = 'compute1'
+    ha, plain = _boot(stack, servers, failed, 2, 1, 'auto')
+    restore.append(failed)
+    _host_failure(stack, failed, ha, plain, None, 'auto')
+    masakari_host = next(h for h in stack.conn.instance_ha.hosts(
+        segment.uuid) if h.name == failed)
+    assert masakari_host.on_maintenance
+    stack.results.record('auto', 'restore compute (restart, unset '
+                         'forced_down, enable)',
+                         round(stack.restore_compute(failed), 1))
+
+
+def test_host_failure_reserved_host(stack, servers, restore):
+    failed, reserved = 'compute2', 'compute3'
+    # As operators keep it: the reserved host's compute is disabled, so
+    # Nova schedules nothing there until masakari enables it.
+    stack.conn.compute.disable_service(
+        stack.compute_service(reserved), reserved, 'nova-compute',
+        disabled_reason='masakari reserved host')
+    restore.append(reserved)
+    segment = stack.create_segment('e2e-reserved', 'reserved_host',
+                                   stack.layout.computes,
+                                   reserved=(reserved,))
+    try:
+        ha, plain = _boot(stack, servers, failed, 2, 1, 'rh')
+        restore.insert(0, failed)
+        _host_failure(stack, failed, ha, plain, reserved, 'reserved_host')
+        assert stack.compute_service(reserved).status == 'enabled'
+        hosts = {h.name: h for h in stack.conn.instance_ha.hosts(
+            segment.uuid)}
+        assert not hosts[reserved].reserved
+        assert hosts[failed].on_maintenance
+        stack.results.record('reserved_host', 'restore compute',
+                             round(stack.restore_compute(failed), 1))
+    finally:
+        stack.delete_segment(segment)
+
+
+def test_instance_failure(stack, segment, servers):
+    """The instance monitor reports a guest that died: the engine starts it
+    again. Nova's fake driver lives inside nova-compute, so nothing outside
+    that process can stop a guest behind Nova's back; the server is stopped
+    through Nova instead, which leaves the same state (SHUTOFF) that Nova's
+    power-state sync records for a guest that died."""
+    (server,), _ = _boot(stack, servers, 'compute2', 1, 0, 'vm')
+    stack.conn.compute.stop_server(server)
+    stack.wait_servers([server], status='SHUTOFF')
+    notification = stack.notify('VM', server.compute_host, {
+        'event': 'LIFECYCLE', 'instance_uuid': server.id,
+        'vir_domain_event': 'STOPPED_FAILED'})
+    t0 = time.monotonic()
+    final = stack.wait_notification(notification)
+    assert final.status == 'finished'
+    stack.results.record('instance', 'notification -> finished',
+                         round(time.monotonic() - t0, 1))
+    assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
+
+
+def test_process_failure(stack, segment, restore):
+    host = 'compute3'
+    restore.append(host)
+    notification = stack.notify('PROCESS', host, {
+        'event': 'STOPPED', 'process_name': 'nova-compute'})
+    t0 = time.monotonic()
+    final = stack.wait_notification(notification)
+    assert final.status == 'finished'
+    stack.results.record('process', 'notification -> finished',
+                         round(time.monotonic() - t0, 1))
+    assert stack.compute_service(host).status == 'disabled'
+
+
+def test_policy_with_keystone_tokens(stack):
+    # The admin of the admin project: allowed.
+    list(stack.conn.instance_ha.segments())
+    # A member of another project: authenticated, but forbidden.
+    with pytest.raises(openstack.exceptions.ForbiddenException):
+        list(stack.member.instance_ha.segments())
+    denied = stack.openstack_cli('segment', 'list', cloud='e2e-member',
+                                 check=False)
+    assert denied.returncode != 0
+    assert '403' in denied.stderr or 'orbidden' in denied.stderr
+    # No token at all: keystonemiddleware answers 401.
+    response = requests.get(stack.api_url + '/v1/segments', timeout=30)
+    assert response.status_code == 401
+    assert 'Keystone' in response.headers.get('WWW-Authenticate', '')
