@@ -38,6 +38,18 @@ engine_opts = [
                     'running or error is marked failed.'),
     cfg.IntOpt('host_failure_recovery_threads', default=3, min=1,
                help='Number of instances evacuated in parallel.'),
+    cfg.IntOpt('notification_lease_seconds', default=60, min=2,
+               help='How long an engine holds a running notification '
+                    'without renewing its claim. When an engine stops '
+                    'renewing (it was killed, its host died, it lost the '
+                    'database), another engine takes the notification over '
+                    'once this has passed and finishes the recovery. Keep '
+                    'it several times notification_heartbeat_interval.'),
+    cfg.IntOpt('notification_heartbeat_interval', default=10, min=1,
+               help='Seconds between two renewals of the leases of the '
+                    'notifications this engine is running, and between two '
+                    'looks for running notifications whose lease has '
+                    'expired.'),
 ]
 
 host_failure_group = cfg.OptGroup('host_failure',

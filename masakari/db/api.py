@@ -5,6 +5,12 @@ Functions return detached model objects (sessions are created with
 to map, and keep each business rule that needs atomicity inside one
 transaction: duplicate detection, the "segment under recovery" check and
 the engine's claim of a notification.
+
+Engine ownership of running notifications (``engine_host`` and
+``lease_expires_at``): every claim, renewal, take-over and release is one
+conditional UPDATE, and every lease time comes from the database's clock
+(UTC), so engines on hosts whose clocks disagree still agree on when a
+lease has expired.
 """
 
 import contextlib
@@ -19,6 +25,8 @@ from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy.ext import compiler as sa_compiler
+from sqlalchemy.sql import functions as sa_functions
 
 from masakari.conf import CONF
 from masakari.db import models
@@ -425,6 +433,165 @@ def notification_update(uuid, values, expected_statuses=None):
             return None
         return session.scalars(sa.select(model).where(
             model.notification_uuid == uuid)).one()
+
+
+# --- engine ownership: leases on running notifications ---
+class _UTCNow(sa_functions.FunctionElement):
+    """The database's current time in UTC; with an argument, that many
+    seconds later."""
+
+    type = sa.DateTime()
+    inherit_cache = True
+    name = 'utcnow'
+
+
+@sa_compiler.compiles(_UTCNow)
+def _utcnow_default(element, compiler, **kw):
+    if not element.clauses.clauses:
+        return 'CURRENT_TIMESTAMP'
+    return ("(CURRENT_TIMESTAMP + %s * INTERVAL '1' SECOND)"
+            % compiler.process(element.clauses, **kw))
+
+
+@sa_compiler.compiles(_UTCNow, 'postgresql')
+def _utcnow_postgresql(element, compiler, **kw):
+    now = "timezone('utc', now())"
+    if not element.clauses.clauses:
+        return now
+    return '(%s + make_interval(secs => %s))' % (
+        now, compiler.process(element.clauses, **kw))
+
+
+@sa_compiler.compiles(_UTCNow, 'mysql')
+def _utcnow_mysql(element, compiler, **kw):
+    if not element.clauses.clauses:
+        return 'UTC_TIMESTAMP()'
+    return '(UTC_TIMESTAMP() + INTERVAL %s SECOND)' % compiler.process(
+        element.clauses, **kw)
+
+
+@sa_compiler.compiles(_UTCNow, 'sqlite')
+def _utcnow_sqlite(element, compiler, **kw):
+    # The text format SQLAlchemy stores DateTime in, so values compare.
+    template = "strftime('%%Y-%%m-%%d %%H:%%M:%%f000', 'now'%s)"
+    if not element.clauses.clauses:
+        return template % ''
+    return template % (", '+' || %s || ' seconds'"
+                       % compiler.process(element.clauses, **kw))
+
+
+def _lease_until(seconds):
+    return _UTCNow(sa.literal(int(seconds), sa.Integer))
+
+
+def _lease_expired():
+    return sa.and_(models.Notification.lease_expires_at.is_not(None),
+                   models.Notification.lease_expires_at <= _UTCNow())
+
+
+def _conditional_update(uuid, values, *conditions):
+    """UPDATE the live notification ``uuid`` where ``conditions`` hold;
+    the updated row, or None when they did not."""
+    model = models.Notification
+    with _writer() as session:
+        result = session.execute(sa.update(model).where(
+            model.notification_uuid == uuid, model.deleted == 0,
+            *conditions).values(**values).execution_options(
+                synchronize_session=False))
+        if result.rowcount == 0:
+            return None
+        return session.scalars(sa.select(model).where(
+            model.notification_uuid == uuid)).one()
+
+
+def notification_claim(uuid, owner, lease_seconds, expected_statuses,
+                       message=None):
+    """Move a notification from one of ``expected_statuses`` to ``running``
+    for engine ``owner``, with a lease of ``lease_seconds``.
+
+    One conditional UPDATE: of several engines claiming at once exactly one
+    gets the row; the others get None.
+    """
+    values = {'status': 'running', 'engine_host': owner,
+              'lease_expires_at': _lease_until(lease_seconds)}
+    if message is not None:
+        values['message'] = message
+    return _conditional_update(
+        uuid, values, models.Notification.status.in_(expected_statuses))
+
+
+def notification_take_over(uuid, owner, lease_seconds, message=None,
+                           own=False):
+    """Take over a ``running`` notification whose lease has expired.
+
+    With ``own``, also one that ``owner`` itself holds (a restarted engine
+    takes back what its previous run left, without waiting for the lease).
+    Returns the row, now owned by ``owner`` with a fresh lease, or None
+    when it is not running, its lease is live, or another engine was
+    first.
+    """
+    model = models.Notification
+    takeable = _lease_expired()
+    if own:
+        takeable = sa.or_(takeable, model.engine_host == owner)
+    values = {'engine_host': owner,
+              'lease_expires_at': _lease_until(lease_seconds)}
+    if message is not None:
+        values['message'] = message
+    return _conditional_update(uuid, values, model.status == 'running',
+                               takeable)
+
+
+def notification_renew_lease(uuid, owner, lease_seconds):
+    """Extend ``owner``'s lease; False when ``owner`` no longer runs it."""
+    model = models.Notification
+    return _conditional_update(
+        uuid, {'lease_expires_at': _lease_until(lease_seconds)},
+        model.status == 'running', model.engine_host == owner) is not None
+
+
+def notification_release(uuid, owner, values=None):
+    """``owner`` gives a running notification up: its lease expires now,
+    so any engine's sweep (or ``owner`` restarted) takes it over. Returns
+    the row, or None when ``owner`` did not hold it."""
+    model = models.Notification
+    values = dict(values or {}, lease_expires_at=_UTCNow())
+    return _conditional_update(uuid, values, model.status == 'running',
+                               model.engine_host == owner)
+
+
+def notification_finish(uuid, owner, values):
+    """Record the outcome of ``owner``'s run and drop its lease.
+
+    Only while ``owner`` still holds the notification: an engine that lost
+    its lease to another must not overwrite what that one records. Returns
+    the row, or None.
+    """
+    model = models.Notification
+    values = dict(values, engine_host=None, lease_expires_at=None)
+    return _conditional_update(uuid, values, model.status == 'running',
+                               model.engine_host == owner)
+
+
+def notifications_with_expired_lease(limit=None):
+    """Running notifications whose lease has expired, oldest lease first."""
+    model = models.Notification
+    query = _live(model).where(model.status == 'running',
+                               _lease_expired()).order_by(
+        model.lease_expires_at, model.id)
+    if limit is not None:
+        query = query.limit(limit)
+    with _reader() as session:
+        return list(session.scalars(query))
+
+
+def notifications_held_by(owner):
+    """Running notifications whose lease ``owner`` holds (live or not)."""
+    model = models.Notification
+    with _reader() as session:
+        return list(session.scalars(_live(model).where(
+            model.status == 'running', model.engine_host == owner).order_by(
+                model.id)))
 
 
 # --- vmoves ---

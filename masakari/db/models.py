@@ -2,8 +2,9 @@
 
 Columns and constraint names must stay identical to upstream's alembic head
 (8f848eb45d03 → 8bdf5929c5a6 → 13adff5efb9a) so an existing upstream
-database can be taken over. Indexes that this project adds live in later
-revisions and are declared here too, so the models describe the head schema.
+database can be taken over. Indexes and the nullable columns that this
+project adds live in later revisions (c2a1f0e9b7d4, e7b3d9a4f1c2) and are
+declared here too, so the models describe the head schema.
 """
 
 from oslo_db.sqlalchemy import types as oslo_types
@@ -101,6 +102,7 @@ class Notification(_SoftDeleteTimestamps, Base):
               'type', 'generated_time'),
         Index('notifications_status_idx', 'status'),
         Index('notifications_created_at_idx', 'created_at'),
+        Index('notifications_lease_idx', 'status', 'lease_expires_at'),
         _TABLE_ARGS,
     )
 
@@ -116,6 +118,11 @@ class Notification(_SoftDeleteTimestamps, Base):
     # upstream revision 13adff5efb9a hold NULL here.
     failover_segment_uuid = Column(String(36))
     message = Column(Text)
+    # This project's (revision e7b3d9a4f1c2): the engine running the
+    # notification and when its claim lapses unless renewed (UTC, from the
+    # database's clock). Both NULL unless the notification is running.
+    engine_host = Column(String(255))
+    lease_expires_at = Column(DateTime)
 
 
 class VMove(_SoftDeleteTimestamps, Base):

@@ -16,6 +16,17 @@ Host failure recovery methods:
   was skipped).
 * ``rh_priority``: reserved_host, then auto if that failed (including for
   lack of reserved hosts).
+
+``lease`` (``masakari.engine.leases.Lease``), when the manager passes one,
+is handed to every task of the flow: they stop with LeaseLost once another
+engine has taken the notification over, and no fallback flow or next
+reserved host is tried then.
+
+An interrupted attempt (its engine killed) is not resumed from the
+logbook: the engine that takes the notification over runs a new attempt
+of the whole flow, whose tasks are idempotent (see
+``masakari.engine.tasks.host_failure``). The interrupted attempt's records
+stay in the logbook.
 """
 
 import contextlib
@@ -33,6 +44,7 @@ from masakari.engine.flows import base as flow_base
 from masakari.engine.flows import host_failure
 from masakari.engine.flows import instance_failure
 from masakari.engine.flows import process_failure
+from masakari.engine import leases
 from masakari.engine import nova
 from masakari import exception
 
@@ -45,7 +57,7 @@ RH_PRIORITY = 'rh_priority'
 
 # Outcomes that are an answer, not a failure of the driver itself.
 _EXPECTED = (exception.SkipRecovery, exception.IgnoreInstanceRecoveryException,
-             exception.RecoveryFailed)
+             exception.RecoveryFailed, leases.LeaseLost)
 
 
 def _message(exc):
@@ -57,7 +69,8 @@ def _unwrap(exc):
     if not isinstance(exc, tf_exc.WrappedFailure):
         return exc
     failures = list(exc)
-    for wanted in (exception.RecoveryFailed, exception.MasakariException):
+    for wanted in (leases.LeaseLost, exception.RecoveryFailed,
+                   exception.MasakariException):
         for failure in failures:
             if failure.check(wanted) and failure.exception is not None:
                 return failure.exception
@@ -70,9 +83,10 @@ def _unwrap(exc):
 class _Attempt:
     """One processing attempt of a notification: its logbook and runs."""
 
-    def __init__(self, backend, action, notification_uuid):
+    def __init__(self, backend, action, notification_uuid, lease=None):
         self.backend = backend
         self.notification_uuid = notification_uuid
+        self.lease = lease
         with contextlib.closing(backend.get_connection()) as conn:
             try:
                 self.book = conn.get_logbook(notification_uuid)
@@ -83,6 +97,9 @@ class _Attempt:
         self.seq = 0
 
     def run(self, flow, store):
+        if self.lease is not None:
+            self.lease.check()
+            flow_base.attach_lease(flow, self.lease)
         self.seq += 1
         meta = {'attempt': self.number, 'seq': self.seq,
                 'tasks': flow_base.atom_names(flow)}
@@ -138,9 +155,9 @@ class TaskFlowDriver:
     # --- host failure ------------------------------------------------------
     def execute_host_failure(self, context, host_name, recovery_method,
                              notification_uuid, update_host_method=None,
-                             reserved_host_list=None):
+                             reserved_host_list=None, lease=None):
         attempt = _Attempt(self._persistence(), host_failure.ACTION,
-                           notification_uuid)
+                           notification_uuid, lease)
         store = {'host_name': host_name,
                  'notification_uuid': notification_uuid}
         run_auto = self._runner(attempt, context, store, update_host_method,
@@ -191,7 +208,7 @@ class TaskFlowDriver:
     def _with_fallback(first, second, first_name, second_name, host_name):
         try:
             first()
-        except exception.SkipRecovery:
+        except (exception.SkipRecovery, leases.LeaseLost):
             raise
         except Exception as exc:
             LOG.warning("Recovery of host '%s' with method '%s' failed (%s); "
@@ -201,18 +218,18 @@ class TaskFlowDriver:
 
     # --- instance and process failure ------------------------------------
     def execute_instance_failure(self, context, instance_uuid,
-                                 notification_uuid):
+                                 notification_uuid, lease=None):
         attempt = _Attempt(self._persistence(), instance_failure.ACTION,
-                           notification_uuid)
+                           notification_uuid, lease)
         flow = instance_failure.get_instance_recovery_flow(context,
                                                            self.novaclient)
         attempt.run(flow, {'instance_uuid': instance_uuid,
                            'notification_uuid': notification_uuid})
 
     def execute_process_failure(self, context, process_name, host_name,
-                                notification_uuid):
+                                notification_uuid, lease=None):
         attempt = _Attempt(self._persistence(), process_failure.ACTION,
-                           notification_uuid)
+                           notification_uuid, lease)
         flow = process_failure.get_process_recovery_flow(context,
                                                          self.novaclient)
         attempt.run(flow, {'process_name': process_name,

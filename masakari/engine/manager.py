@@ -8,15 +8,28 @@ RPC server and runs its periodic tasks.
 How one notification is processed (``MasakariManager.process``):
 
 1. Its segment is disabled → ``ignored`` (first run only).
-2. Under an in-process lock per source host, it is *claimed*: a conditional
-   UPDATE moves it from ``new`` (or ``error`` on a retry) to ``running``.
-   When that changes no row another engine (or thread) has it: skip. So a
-   notification is never recovered twice, whatever the number of engines.
-3. ``rules.decide`` says what the payload asks for; the driver runs the
-   flow; the outcome (``finished``, ``ignored`` or ``error``, ``failed`` on
-   the retry path) and a message explaining it are stored.
+2. Under an in-process lock per source host, it is *claimed*: one
+   conditional UPDATE moves it from ``new`` (or ``error`` on a retry) to
+   ``running`` and records this engine (``[DEFAULT] host``) as its owner
+   with a lease of ``notification_lease_seconds``. When that changes no
+   row another engine (or thread) has it: skip. So a notification is
+   never run by two engines at once, whatever the number of engines.
+3. While it runs, the engine's heartbeat renews the lease
+   (``masakari.engine.leases``). ``rules.decide`` says what the payload
+   asks for; the driver runs the flow; the outcome (``finished``,
+   ``ignored`` or ``error``, ``failed`` on the retry path) and a message
+   explaining it are stored, only if this engine still owns it, and the
+   lease is dropped.
 4. Versioned notifications ``notification.process.start`` and ``.end`` (or
    ``.error``) are emitted around it.
+
+A notification whose engine died stays ``running`` until its lease
+expires; then any engine's sweep (``take_over_expired``) takes it over
+with another conditional UPDATE and runs the recovery again. The tasks are
+idempotent (they check Nova before acting), so the second run finishes
+what the first started without repeating what it did. A restarted engine
+takes back its own running notifications at once
+(``take_over_own``).
 """
 
 import json
@@ -32,6 +45,7 @@ from stevedore import driver as stevedore_driver
 from masakari.conf import CONF
 from masakari import context as masakari_context
 from masakari.db import api as db_api
+from masakari.engine import leases
 from masakari.engine import rules
 from masakari import exception
 
@@ -44,10 +58,9 @@ MAX_CONCURRENT_NOTIFICATIONS = 32
 # How long stop() waits for recoveries in progress by default.
 SHUTDOWN_TIMEOUT = 60.0
 
-STOPPED_MESSAGE = ('The engine stopped before this recovery finished; it '
-                   'will be retried.')
-RESTARTED_MESSAGE = ("masakari-engine on host '%s' restarted while "
-                     'processing this notification; it will be retried.')
+STOPPED_MESSAGE = ("masakari-engine on host '%s' stopped before this "
+                   'recovery finished; the next engine to look takes it '
+                   'over.')
 
 
 def load_driver(name=None):
@@ -88,11 +101,13 @@ class MasakariManager:
                  host=None):
         self.driver = driver or load_driver()
         self.host = host or CONF.host
+        self._max_workers = max_workers
         self._executor = futurist.ThreadPoolExecutor(max_workers=max_workers)
         self._host_locks = {}
         self._guard = threading.Lock()
         self._futures = {}
         self._stopping = False
+        self.heartbeat = leases.Heartbeat()
 
     # --- RPC endpoints -----------------------------------------------------
     def process_notification(self, context, notification):
@@ -117,11 +132,13 @@ class MasakariManager:
             context, recovery_method, notification)
 
     # --- scheduling --------------------------------------------------------
-    def submit(self, context, uuid, retry=False, expected=None):
+    def submit(self, context, uuid, retry=False, expected=None,
+               takeover=None):
         """Process notification ``uuid`` on the engine's thread pool.
 
-        Returns the future, or None when the engine is stopping or already
-        has this notification queued.
+        ``takeover`` (``'expired'`` or ``'own'``) resumes a running one
+        instead (see ``take_over``). Returns the future, or None when the
+        engine is stopping or already has this notification queued.
         """
         with self._guard:
             if self._stopping:
@@ -130,8 +147,12 @@ class MasakariManager:
                 return None
             if uuid in self._futures:
                 return None
-            future = self._executor.submit(self.process, context, uuid,
-                                           retry, expected)
+            if takeover is not None:
+                future = self._executor.submit(self.take_over, context, uuid,
+                                               own=takeover == 'own')
+            else:
+                future = self._executor.submit(self.process, context, uuid,
+                                               retry, expected)
             self._futures[uuid] = future
         future.add_done_callback(lambda _: self._forget(uuid, future))
         return future
@@ -150,8 +171,10 @@ class MasakariManager:
 
         Queued notifications were never claimed and stay ``new`` (or
         ``error``) for the periodic task of any engine. A recovery still
-        running after ``timeout`` is set to ``error`` so it is retried
-        instead of staying ``running``.
+        running after ``timeout`` is released: this engine stops working
+        on it and its lease expires at once, so another engine (or this
+        one restarted) takes it over and finishes it, instead of it staying
+        ``running``.
         """
         with self._guard:
             self._stopping = True
@@ -164,17 +187,32 @@ class MasakariManager:
             LOG.info('Waiting up to %ss for %d recoveries in progress',
                      timeout, len(running))
             waiters.wait_for_all(list(running.values()), timeout=timeout)
-        for uuid, future in running.items():
-            if not future.done():
-                LOG.warning('Recovery of notification %s did not finish '
-                            'before shutdown; marking it for retry', uuid)
-                db_api.notification_update(
-                    uuid, {'status': 'error', 'message': STOPPED_MESSAGE},
-                    expected_statuses=['running'])
+        for lease in self.heartbeat.held():
+            future = running.get(lease.notification_uuid)
+            if future is None or future.done():
+                continue
+            LOG.warning('Recovery of notification %s did not finish before '
+                        'shutdown; releasing it for another engine',
+                        lease.notification_uuid)
+            self.release(lease)
+        self.heartbeat.stop()
         self._executor.shutdown(wait=False)
         close = getattr(self.driver, 'close', None)
         if close is not None:
             close()
+
+    def release(self, lease):
+        """Give a running notification up: its tasks stop at their next
+        step and its lease expires now."""
+        lease.lose()
+        self.heartbeat.drop(lease)
+        try:
+            db_api.notification_release(
+                lease.notification_uuid, self.host,
+                {'message': STOPPED_MESSAGE % self.host})
+        except Exception:  # the lease then expires by itself
+            LOG.exception('Could not release notification %s',
+                          lease.notification_uuid)
 
     @property
     def claim_message(self):
@@ -182,32 +220,58 @@ class MasakariManager:
         return ("Being processed by masakari-engine on host '%s'."
                 % self.host)
 
-    def recover_orphans(self):
-        """Hand back what a previous run of this engine left running.
+    def take_over_own(self, context=None):
+        """Resume what a previous run of this engine left running.
 
         Called at start-up, before any notification is taken: a
-        notification still ``running`` with this engine's claim message
-        was being processed by this host's engine when it died (killed,
-        power loss). It becomes ``error``, so the periodic task retries it
-        once, instead of staying ``running`` until it expires. Engine
-        host names (``[DEFAULT] host``) must be unique, as they must be
-        for their RPC servers anyway.
+        notification still ``running`` under this engine's host name was
+        being processed by this host's engine when it died (killed, power
+        loss), so it is taken back at once instead of after its lease
+        expires. Engine host names (``[DEFAULT] host``) must be unique, as
+        they must be for their RPC servers anyway. Returns the futures.
         """
-        rows = db_api.notification_get_all(filters={'status': 'running'})
-        recovered = 0
-        for row in rows:
-            if row.message != self.claim_message:
+        context = context or masakari_context.get_admin_context()
+        futures = []
+        for row in db_api.notifications_held_by(self.host):
+            LOG.warning('Notification %s was left running by a previous run '
+                        'of this engine; resuming it', row.notification_uuid)
+            future = self.submit(context, row.notification_uuid,
+                                 takeover='own')
+            if future is not None:
+                futures.append(future)
+        return futures
+
+    def take_over_expired(self, context=None):
+        """The sweep: resume running notifications whose lease expired.
+
+        Their engine stopped renewing (killed, frozen, cut off from the
+        database). Each is taken over with a conditional UPDATE, so of
+        several engines sweeping at once one gets it. At most as many as
+        the thread pool has free slots are taken per sweep; the rest wait
+        for the next. Returns the futures.
+        """
+        context = context or masakari_context.get_admin_context()
+        with self._guard:
+            if self._stopping:
+                return []
+            busy = set(self._futures)
+        free = self._max_workers - len(busy)
+        if free <= 0:
+            return []
+        futures = []
+        for row in db_api.notifications_with_expired_lease(
+                limit=free + len(busy)):
+            if row.notification_uuid in busy or len(futures) >= free:
                 continue
-            updated = db_api.notification_update(
-                row.notification_uuid,
-                {'status': 'error', 'message': RESTARTED_MESSAGE % self.host},
-                expected_statuses=['running'])
-            if updated is not None:
-                recovered += 1
-                LOG.warning('Notification %s was left running by a previous '
-                            'run of this engine; it will be retried',
-                            row.notification_uuid)
-        return recovered
+            LOG.warning('The lease of notification %s held by engine %s '
+                        'expired at %s; taking it over',
+                        row.notification_uuid, row.engine_host,
+                        row.lease_expires_at)
+            future = self.submit(context, row.notification_uuid,
+                                 takeover='expired')
+            if future is not None:
+                futures.append(future)
+        return futures
 
     # --- processing --------------------------------------------------------
     def process(self, context, uuid, retry=False, expected=None):
@@ -248,29 +312,79 @@ class MasakariManager:
         with self._host_lock(notification.source_host_uuid):
             if self._stopping:
                 return None
-            claimed = db_api.notification_update(
-                uuid, {'status': 'running', 'message': self.claim_message},
-                expected_statuses=expected)
+            claimed = db_api.notification_claim(
+                uuid, self.host, CONF.notification_lease_seconds, expected,
+                message=self.claim_message)
             if claimed is None:
                 LOG.info('Notification %s was claimed by another engine; '
                          'skipping', uuid)
                 return None
             LOG.info('Processing notification %s of type %s%s', uuid,
                      claimed.type, ' (retry)' if retry else '')
-            _notify(context, claimed, 'start')
-            status, message, error = self._recover(context, claimed, host)
-            if status == 'error' and retry:
-                status = 'failed'
-            final = db_api.notification_update(
-                uuid, {'status': status, 'message': message})
-            LOG.info('Notification %s is %s: %s', uuid, status, message)
-            if status in ('error', 'failed'):
-                _notify(context, final, 'error', exc=error or message)
-            else:
-                _notify(context, final, 'end')
-            return status
+            return self._run(context, claimed, host, retry)
 
-    def _recover(self, context, notification, host):
+    def take_over(self, context, uuid, own=False):
+        """Resume a running notification whose lease expired (with
+        ``own``: that this engine's previous run held); returns its final
+        status, or None when another engine got it first."""
+        if hasattr(context, 'update_store'):
+            context.update_store()
+        try:
+            notification = db_api.notification_get_by_uuid(uuid)
+        except exception.NotFound:
+            return None
+        try:
+            host = db_api.host_get_by_uuid(notification.source_host_uuid)
+        except exception.NotFound:
+            host = None
+        with self._host_lock(notification.source_host_uuid):
+            if self._stopping:
+                return None
+            claimed = db_api.notification_take_over(
+                uuid, self.host, CONF.notification_lease_seconds,
+                message=self.claim_message, own=own)
+            if claimed is None:
+                LOG.info('Notification %s is no longer running with an '
+                         'expired lease: another engine has it; skipping',
+                         uuid)
+                return None
+            LOG.warning('Processing notification %s of type %s again: '
+                        'taken over from masakari-engine on host %s',
+                        uuid, claimed.type, notification.engine_host)
+            return self._run(context, claimed, host, retry=False)
+
+    def _run(self, context, claimed, host, retry):
+        """Run a claimed notification under its lease; record the outcome."""
+        uuid = claimed.notification_uuid
+        lease = self.heartbeat.hold(uuid, self.host)
+        try:
+            _notify(context, claimed, 'start')
+            status, message, error = self._recover(context, claimed, host,
+                                                   lease)
+        finally:
+            self.heartbeat.drop(lease)
+        if lease.lost:
+            LOG.warning('Notification %s: this engine lost its lease; the '
+                        'engine that took it over records the outcome',
+                        uuid)
+            return None
+        if status == 'error' and retry:
+            status = 'failed'
+        final = db_api.notification_finish(
+            uuid, self.host, {'status': status, 'message': message})
+        if final is None:
+            LOG.warning('Notification %s was taken over by another engine '
+                        'before this one recorded its outcome (%s: %s)',
+                        uuid, status, message)
+            return None
+        LOG.info('Notification %s is %s: %s', uuid, status, message)
+        if status in ('error', 'failed'):
+            _notify(context, final, 'error', exc=error or message)
+        else:
+            _notify(context, final, 'end')
+        return status
+
+    def _recover(self, context, notification, host, lease=None):
         """Run what the notification asks for: (status, message, exc)."""
         if host is None:
             message = ("The source host '%s' of this notification no longer "
@@ -287,13 +401,17 @@ class MasakariManager:
                     values['reserved'] = False
                 db_api.host_update(host.uuid, values, check_recovery=False)
             if decision.recovery == 'host':
-                message = self._recover_host(context, notification, host)
+                message = self._recover_host(context, notification, host,
+                                             lease)
             elif decision.recovery == 'process':
                 message = self._recover_process(context, notification, host,
-                                                decision.process_name)
+                                                decision.process_name, lease)
             else:
                 message = self._recover_instance(context, notification,
-                                                 decision.instance_uuid)
+                                                 decision.instance_uuid,
+                                                 lease)
+        except leases.LeaseLost as exc:
+            return 'error', exc.message, exc
         except exception.SkipRecovery as exc:
             return 'finished', exc.message, None
         except exception.IgnoreInstanceRecoveryException as exc:
@@ -306,7 +424,7 @@ class MasakariManager:
             return 'error', 'Unexpected error: %s' % exc, exc
         return 'finished', message, None
 
-    def _recover_host(self, context, notification, host):
+    def _recover_host(self, context, notification, host, lease):
         segment = host.failover_segment
         method = segment.recovery_method
         reserved = []
@@ -316,25 +434,29 @@ class MasakariManager:
                         if candidate.uuid != host.uuid]
         self.driver.execute_host_failure(
             context, host.name, method, notification.notification_uuid,
-            reserved_host_list=reserved)
+            reserved_host_list=reserved, lease=lease)
         moved = db_api.vmove_get_all(filters={
             'notification_uuid': notification.notification_uuid,
             'status': 'succeeded'})
         return ("Host '%s' recovered (%s): %d instance(s) evacuated."
                 % (host.name, method, len(moved)))
 
-    def _recover_process(self, context, notification, host, process_name):
+    def _recover_process(self, context, notification, host, process_name,
+                         lease):
         if process_name != 'nova-compute':
             return ("Host '%s' set on maintenance; no recovery exists for "
                     "process '%s'." % (host.name, process_name))
         self.driver.execute_process_failure(
-            context, process_name, host.name, notification.notification_uuid)
+            context, process_name, host.name, notification.notification_uuid,
+            lease=lease)
         return ("Process '%s' recovered: its service on host '%s' is "
                 'disabled.' % (process_name, host.name))
 
-    def _recover_instance(self, context, notification, instance_uuid):
+    def _recover_instance(self, context, notification, instance_uuid,
+                          lease):
         self.driver.execute_instance_failure(
-            context, instance_uuid, notification.notification_uuid)
+            context, instance_uuid, notification.notification_uuid,
+            lease=lease)
         return "Instance '%s' recovered: it is active again." % instance_uuid
 
     # --- periodic tasks ----------------------------------------------------
@@ -374,7 +496,8 @@ class MasakariManager:
                 continue
             updated = db_api.notification_update(
                 row.notification_uuid,
-                {'status': 'failed',
+                {'status': 'failed', 'engine_host': None,
+                 'lease_expires_at': None,
                  'message': 'Expired: still %s after %ss.'
                             % (row.status, interval)},
                 expected_statuses=[row.status])

@@ -9,8 +9,13 @@
 
 The RPC server listens on topic ``[DEFAULT] masakari_topic``, server
 ``[DEFAULT] host``, with oslo.messaging's threading executor. The periodic
-tasks run on two daemon threads when ``[DEFAULT] periodic_enable`` is true,
-each first after a random delay of up to ``periodic_fuzzy_delay`` seconds.
+tasks run on three daemon threads when ``[DEFAULT] periodic_enable`` is
+true, each first after a random delay of up to ``periodic_fuzzy_delay``
+seconds: the retry of unfinished notifications, the expiry, and the sweep
+for running notifications whose lease expired (every
+``notification_heartbeat_interval`` seconds, first delay at most that).
+At start-up, before taking notifications, the engine resumes the running
+notifications its host's previous run left.
 """
 
 import random
@@ -71,14 +76,17 @@ class EngineService:
         LOG.info('Starting masakari-engine on %s (topic %s)', self.host,
                  self.topic)
         try:
-            self.manager.recover_orphans()
-        except Exception:  # the periodic expiry still catches them
+            self.manager.take_over_own()
+        except Exception:  # the sweep of any engine takes them later
             LOG.exception('Could not look for notifications left running')
         target = messaging.Target(topic=self.topic, server=self.host)
         self._server = rpc.get_server(target, [self.manager])
         self._server.start()
         if CONF.periodic_enable:
             self._start_periodics()
+        LOG.info('masakari-engine on %s is consuming from topic %s '
+                 '(exchange %s)', self.host, self.topic,
+                 CONF.control_exchange)
 
     def _start_periodics(self):
         fuzzy = CONF.periodic_fuzzy_delay
@@ -88,8 +96,12 @@ class EngineService:
                  CONF.process_unfinished_notifications_interval),
                 ('check_expired_notifications',
                  self.manager.check_expired_notifications,
-                 CONF.check_expired_notifications_interval)):
-            delay = random.uniform(0, fuzzy) if fuzzy else 0.0
+                 CONF.check_expired_notifications_interval),
+                ('take_over_expired_notifications',
+                 self.manager.take_over_expired,
+                 CONF.notification_heartbeat_interval)):
+            spread = min(fuzzy, interval)
+            delay = random.uniform(0, spread) if spread else 0.0
             thread = _Periodic(name, function, interval, delay,
                                self._stopped)
             thread.start()

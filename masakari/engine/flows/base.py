@@ -74,6 +74,16 @@ def build_flow(flow_name, task_dict, main_retry=None, main_flow_name=None,
     return flow
 
 
+def attach_lease(flow, lease):
+    """Give every masakari task of ``flow`` the engine's lease on the
+    notification, so it stops once another engine has taken it over."""
+    for item in flow:
+        if isinstance(item, tf_flow.Flow):
+            attach_lease(item, lease)
+        elif hasattr(item, 'lease'):
+            item.lease = lease
+
+
 def atom_names(flow):
     """Names of the tasks of ``flow``, in execution order."""
     names = []

@@ -10,6 +10,7 @@ from taskflow import retry
 
 from masakari.conf import CONF
 from masakari.engine.flows import base
+from masakari.engine import leases
 from masakari import exception
 
 ACTION = 'instance:evacuate'
@@ -19,10 +20,12 @@ RETRY_FLOW_NAME = 'retry_%s' % FLOW_NAME
 
 class ReservedHostRetry(retry.ParameterizedForEach):
     """Next reserved host on failure, but not when recovery was skipped
-    (no instance to evacuate is no reason to try another spare)."""
+    (no instance to evacuate is no reason to try another spare) nor when
+    another engine took the notification over."""
 
     def on_failure(self, values, history, *args, **kwargs):
-        if history.caused_by(exception.SkipRecovery, index=-1):
+        if (history.caused_by(exception.SkipRecovery, index=-1) or
+                history.caused_by(leases.LeaseLost, index=-1)):
             return retry.REVERT
         return super().on_failure(values, history, *args, **kwargs)
 

@@ -12,6 +12,12 @@ call appends ``{timestamp, progress, message}`` to the task's list and
 hands the whole list to taskflow as a progress event, which taskflow saves
 in the atom's metadata in the ``[taskflow] connection`` database. The API
 shows these lists as ``recovery_workflow_details`` (microversion 1.1).
+
+``lease`` is the engine's hold on the notification (set by the driver; None
+when a task runs outside an engine). A task does not start once the lease
+is lost, and ``confirm_lease()`` renews it right before an action that
+must not be done twice, raising LeaseLost when another engine has taken
+the notification over.
 """
 
 import threading
@@ -31,6 +37,8 @@ def timestamp():
 class MasakariTask(task.Task):
     """A recovery step; subclasses implement ``execute`` (and maybe
     ``revert``)."""
+
+    lease = None
 
     def __init__(self, context, novaclient, **options):
         super().__init__(name=options.pop('name', None) or type(self).__name__,
@@ -53,13 +61,26 @@ class MasakariTask(task.Task):
     # helper threads record theirs and the running thread flushes them.
     def pre_execute(self):
         self._runner = threading.get_ident()
+        self.check_lease()
 
     def post_execute(self):
         self.flush_details()
         self._runner = None
 
-    pre_revert = pre_execute
+    def pre_revert(self):
+        self._runner = threading.get_ident()
+
     post_revert = post_execute
+
+    def check_lease(self):
+        """Raise LeaseLost once the engine's heartbeat found the lease gone."""
+        if self.lease is not None:
+            self.lease.check()
+
+    def confirm_lease(self):
+        """Renew the lease now; raise LeaseLost if another engine has it."""
+        if self.lease is not None:
+            self.lease.confirm()
 
     def update_details(self, message, progress=0.0):
         """Record ``message`` in this task's persisted progress details.

@@ -5,9 +5,12 @@ methods, ``reserved_host_list`` (the retry controller turns it into
 ``reserved_host``, one spare host per attempt).
 
 The tasks are idempotent, so a retried notification (or a retry onto the
-next reserved host) picks up where the last attempt stopped: the VMove rows
-of the notification are the record of what is left to do, and Nova's real
-state is checked before anything is evacuated again.
+next reserved host, or another engine taking over from one that died)
+picks up where the last attempt stopped: the VMove rows of the
+notification are the record of what is left to do, and Nova's real state
+is checked before anything is evacuated again. An ``ongoing`` VMove whose
+message is ``LOCKED_MESSAGE`` records that masakari locked the server, so
+the attempt that finishes the evacuation unlocks it.
 """
 
 from concurrent import futures as concurrent_futures
@@ -19,6 +22,7 @@ from oslo_utils import timeutils
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
+from masakari.engine import leases
 from masakari.engine import nova
 from masakari.engine.tasks import base
 from masakari.engine import waiting
@@ -32,6 +36,8 @@ REBUILD_TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping',
                        'rebuild_spawning')
 VMOVE_TYPE = 'evacuation'
 UNFINISHED_VMOVES = ('pending', 'ongoing', 'failed')
+# The message of an ongoing VMove whose server masakari locked.
+LOCKED_MESSAGE = 'Evacuating; the instance is locked by masakari.'
 
 
 # --- pure decisions ----------------------------------------------------------
@@ -333,6 +339,7 @@ class EvacuateInstancesTask(base.MasakariTask):
             while concurrent_futures.wait(futures, timeout=0.2)[1]:
                 self.flush_details()
         self.flush_details()
+        self.check_lease()
         failed = [vmove.instance_uuid for vmove in db_api.vmove_get_all(
             filters={'notification_uuid': notification_uuid,
                      'status': 'failed'})]
@@ -347,10 +354,16 @@ class EvacuateInstancesTask(base.MasakariTask):
     def _recover_one(self, vmove, host_name, reserved_host):
         instance_id = vmove.instance_uuid
         try:
+            # Nothing more for an engine that lost the notification.
+            self.confirm_lease()
             self._evacuate_and_confirm(vmove, host_name, reserved_host)
+        except leases.LeaseLost:
+            return
         except waiting.WaitTimeout as exc:
             self._vmove_failed(vmove, 'Failed reason: timeout. %s' % exc)
         except exception.InstanceNotFound:
+            if not self._still_owner():
+                return
             db_api.vmove_update(vmove.uuid, {
                 'status': 'ignored', 'end_time': timeutils.utcnow(),
                 'message': 'The instance no longer exists in Nova.'})
@@ -362,7 +375,20 @@ class EvacuateInstancesTask(base.MasakariTask):
             LOG.exception('Unexpected error evacuating %s', instance_id)
             self._vmove_failed(vmove, str(exc))
 
+    def _still_owner(self):
+        """False once another engine has the notification: then its record
+        of this instance is not ours to overwrite (Nova may have refused
+        this engine's late request because the other one already moved
+        the instance)."""
+        try:
+            self.confirm_lease()
+        except leases.LeaseLost:
+            return False
+        return True
+
     def _vmove_failed(self, vmove, message):
+        if not self._still_owner():
+            return
         db_api.vmove_update(vmove.uuid, {
             'status': 'failed', 'end_time': timeutils.utcnow(),
             'message': message})
@@ -380,36 +406,54 @@ class EvacuateInstancesTask(base.MasakariTask):
     def _evacuate_and_confirm(self, vmove, host_name, reserved_host):
         instance_id = vmove.instance_uuid
         server = self.novaclient.get_server(self.context, instance_id)
+        # Locked by an earlier attempt that did not get to unlock it.
+        locked_before = (server.locked and vmove.status == 'ongoing' and
+                         vmove.message == LOCKED_MESSAGE)
         if server.host != host_name and server.task_state is None:
+            self._unlock(server, locked_before)
             self._vmove_succeeded(
                 vmove, server, "Instance '%s' is already on host '%s' "
                                '(evacuated earlier): not evacuated again'
                 % (instance_id, server.host))
             return
         if server.task_state in REBUILD_TASK_STATES and (
-                server.host != host_name or vmove.status == 'ongoing'):
-            # An evacuation of an earlier attempt is still running.
+                server.host != host_name or vmove.start_time is not None):
+            # An evacuation requested by an earlier attempt (or another
+            # engine) is still running: it has a start_time.
             self.update_details("Instance '%s' is already being evacuated "
-                                '(%s): waiting for it'
-                                % (instance_id, _describe(server)), 0.5)
-            server = self._wait_for_evacuation(server, host_name, None)
+                                '(%s): waiting for it, not evacuating it '
+                                'again' % (instance_id, _describe(server)),
+                                0.5)
+            try:
+                server = self._wait_for_evacuation(server, host_name, None)
+            finally:
+                self._unlock(server, locked_before)
             self._vmove_succeeded(vmove, server,
                                   "Instance '%s' evacuated to host '%s'"
                                   % (instance_id, server.host))
             return
         plan = plan_evacuation(server)
-        locked_here = not server.locked
-        if locked_here:
+        locked_here = locked_before or not server.locked
+        # Recorded before the lock, so whoever finishes this unlocks it.
+        db_api.vmove_update(vmove.uuid, {
+            'status': 'ongoing', 'start_time': timeutils.utcnow(),
+            'end_time': None,
+            'message': LOCKED_MESSAGE if locked_here else None})
+        if locked_here and not server.locked:
             self.novaclient.lock_server(self.context, instance_id)
         try:
             self._evacuate(vmove, server, plan, host_name, reserved_host)
         finally:
-            if locked_here:
-                try:
-                    self.novaclient.unlock_server(self.context, instance_id)
-                except exception.MasakariException as exc:
-                    LOG.warning('Could not unlock server %s: %s',
-                                instance_id, exc.message)
+            self._unlock(server, locked_here)
+
+    def _unlock(self, server, locked_here):
+        if not locked_here:
+            return
+        try:
+            self.novaclient.unlock_server(self.context, server.id)
+        except exception.MasakariException as exc:
+            LOG.warning('Could not unlock server %s: %s', server.id,
+                        exc.message)
 
     def _evacuate(self, vmove, server, plan, host_name, reserved_host):
         instance_id = server.id
@@ -419,13 +463,11 @@ class EvacuateInstancesTask(base.MasakariTask):
                                 % (instance_id, _describe(server)), 0.5)
             self.novaclient.reset_instance_state(self.context, instance_id,
                                                  'error')
-        db_api.vmove_update(vmove.uuid, {
-            'status': 'ongoing', 'start_time': timeutils.utcnow(),
-            'end_time': None, 'message': None})
         self.update_details("Evacuating instance '%s' (%s) from host '%s'%s"
                             % (instance_id, server.vm_state, host_name,
                                " to '%s'" % reserved_host
                                if reserved_host else ''), 0.5)
+        self.confirm_lease()
         try:
             self.novaclient.evacuate_instance(self.context, instance_id,
                                               target=reserved_host)
@@ -441,6 +483,7 @@ class EvacuateInstancesTask(base.MasakariTask):
         except _EvacuationFailed:
             self._undo_error_state(server, plan, host_name)
             raise
+        self.check_lease()
         if plan.stop_after and server.vm_state != 'stopped':
             self._stop(server)
         if plan.restore_error:

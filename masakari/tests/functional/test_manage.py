@@ -13,7 +13,7 @@ from masakari.tests.conftest import BACKENDS
 from masakari.tests.fixtures import servers
 from masakari.tests.fixtures import upstream_schema
 
-HEAD = 'c2a1f0e9b7d4'
+HEAD = 'e7b3d9a4f1c2'
 
 
 def _manage(config_file, *args):

@@ -155,3 +155,147 @@ def test_parallel_read_then_write_updates_on_sqlite(database):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(work, range(8)))
     assert {db_api.vmove_get_by_uuid(v.uuid).status for v in vmoves} == {'9'}
+
+
+# --- engine ownership: claim, renew, expire, take over, finish ---
+def _expire(uuid):
+    db_api.notification_update(uuid, {
+        'lease_expires_at': datetime.datetime(2000, 1, 1)})
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_claim_sets_owner_and_a_lease_from_the_database_clock(database):
+    uuid = _notification(_host(_segment())).notification_uuid
+    before = datetime.datetime.utcnow()
+
+    row = db_api.notification_claim(uuid, 'engine-a', 60, ['new'],
+                                    message='mine')
+
+    assert (row.status, row.engine_host, row.message) == (
+        'running', 'engine-a', 'mine')
+    # UTC, about a minute from now (MySQL keeps whole seconds).
+    delta = (row.lease_expires_at - before).total_seconds()
+    assert 55 <= delta <= 65, row.lease_expires_at
+    assert db_api.notification_claim(uuid, 'engine-b', 60, ['new']) is None
+    assert db_api.notification_take_over(uuid, 'engine-b', 60) is None
+    assert db_api.notifications_with_expired_lease() == []
+    assert [n.notification_uuid for n in
+            db_api.notifications_held_by('engine-a')] == [uuid]
+    assert db_api.notifications_held_by('engine-b') == []
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_concurrent_claims_have_one_winner(database):
+    uuid = _notification(_host(_segment())).notification_uuid
+
+    def claim(index):
+        return db_api.notification_claim(uuid, 'engine-%d' % index, 60,
+                                         ['new'])
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(claim, range(8)))
+
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    owner = db_api.notification_get_by_uuid(uuid).engine_host
+    assert owner == winners[0].engine_host
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_renew_only_by_the_owner(database):
+    uuid = _notification(_host(_segment())).notification_uuid
+    db_api.notification_claim(uuid, 'engine-a', 1, ['new'])
+    first = db_api.notification_get_by_uuid(uuid).lease_expires_at
+
+    assert db_api.notification_renew_lease(uuid, 'engine-a', 300)
+    assert not db_api.notification_renew_lease(uuid, 'engine-b', 300)
+
+    renewed = db_api.notification_get_by_uuid(uuid).lease_expires_at
+    assert (renewed - first).total_seconds() >= 290
+    # A renewal keeps a lapsed lease alive while nobody took it over.
+    _expire(uuid)
+    assert db_api.notification_renew_lease(uuid, 'engine-a', 300)
+    assert db_api.notifications_with_expired_lease() == []
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_expired_lease_is_taken_over_once(database):
+    host = _host(_segment())
+    uuid = _notification(host).notification_uuid
+    live = _notification(host, payload={'event': 'other'}).notification_uuid
+    db_api.notification_claim(uuid, 'engine-a', 60, ['new'])
+    db_api.notification_claim(live, 'engine-a', 60, ['new'])
+    _expire(uuid)
+
+    assert [n.notification_uuid for n in
+            db_api.notifications_with_expired_lease()] == [uuid]
+
+    def take(index):
+        return db_api.notification_take_over(uuid, 'engine-%s' % index, 60,
+                                             message='taken')
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = [r for r in pool.map(take, 'bcde') if r is not None]
+
+    assert len(results) == 1
+    row = db_api.notification_get_by_uuid(uuid)
+    assert (row.status, row.engine_host, row.message) == (
+        'running', results[0].engine_host, 'taken')
+    assert row.lease_expires_at > datetime.datetime.utcnow()
+    # The old owner lost it: no renewal, no outcome of its own.
+    assert not db_api.notification_renew_lease(uuid, 'engine-a', 60)
+    assert db_api.notification_finish(uuid, 'engine-a',
+                                      {'status': 'error'}) is None
+    # The live one is nobody else's to take.
+    assert db_api.notification_take_over(live, 'engine-b', 60) is None
+    assert db_api.notifications_with_expired_lease() == []
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_own_notification_taken_back_at_once(database):
+    uuid = _notification(_host(_segment())).notification_uuid
+    db_api.notification_claim(uuid, 'engine-a', 60, ['new'])
+
+    assert db_api.notification_take_over(uuid, 'engine-b', 60,
+                                         own=True) is None
+    row = db_api.notification_take_over(uuid, 'engine-a', 60, own=True)
+
+    assert (row.status, row.engine_host) == ('running', 'engine-a')
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_release_expires_the_lease_now(database):
+    uuid = _notification(_host(_segment())).notification_uuid
+    db_api.notification_claim(uuid, 'engine-a', 600, ['new'])
+
+    assert db_api.notification_release(uuid, 'engine-b') is None
+    row = db_api.notification_release(uuid, 'engine-a', {'message': 'bye'})
+
+    assert (row.status, row.message) == ('running', 'bye')
+    assert [n.notification_uuid for n in
+            db_api.notifications_with_expired_lease()] == [uuid]
+    assert db_api.notification_take_over(uuid, 'engine-b',
+                                         60).engine_host == 'engine-b'
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_finish_by_the_owner_clears_the_lease(database):
+    host = _host(_segment())
+    uuid = _notification(host).notification_uuid
+    legacy = _notification(host, payload={'event': 'x'}).notification_uuid
+    db_api.notification_claim(uuid, 'engine-a', 60, ['new'])
+    # Running without a lease: left by an engine that keeps none (upstream's).
+    db_api.notification_update(legacy, {'status': 'running'})
+
+    row = db_api.notification_finish(uuid, 'engine-a', {
+        'status': 'finished', 'message': 'done'})
+
+    assert (row.status, row.message, row.engine_host,
+            row.lease_expires_at) == ('finished', 'done', None, None)
+    assert db_api.notification_finish(uuid, 'engine-a',
+                                      {'status': 'error'}) is None
+    assert not db_api.notification_renew_lease(uuid, 'engine-a', 60)
+    assert db_api.notification_take_over(uuid, 'engine-a', 60,
+                                         own=True) is None
+    assert db_api.notifications_with_expired_lease() == []
+    assert db_api.notification_take_over(legacy, 'engine-a', 60) is None

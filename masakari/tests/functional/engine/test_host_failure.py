@@ -216,13 +216,42 @@ def test_evacuation_timeout_fails_the_instance(cloud, manager, ctx,
 
     started = time.monotonic()
     assert manager.process(ctx, uuid) == 'error'
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 30
 
     by_instance = {m.instance_uuid: m for m in vmoves(uuid)}
     assert by_instance[stuck].status == 'failed'
     assert by_instance[stuck].message.startswith('Failed reason: timeout.')
     assert by_instance[fine].status == 'succeeded'
     assert cloud.where(fine) == 'c2'
+
+
+def test_retry_waits_for_an_evacuation_that_timed_out(cloud, manager, ctx,
+                                                      engine_conf,
+                                                      simulator):
+    """Nova was slower than wait_period_after_evacuation: the retry waits
+    for the rebuild still in progress instead of evacuating again."""
+    # A wide gap between the engine's timeout and Nova's rebuild keeps
+    # the rebuild in progress when the first attempt gives up, even on a
+    # loaded machine.
+    engine_conf.set_override('wait_period_after_evacuation', 1)
+    simulator.state.configure(evacuate_duration=5.0)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    (server,) = cloud.servers('c1', 1)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+    assert manager.process(ctx, uuid) == 'error'
+    assert cloud.info(server)['task_state'] is not None
+
+    # The retry may wait long enough for the rebuild to end.
+    engine_conf.set_override('wait_period_after_evacuation', 15)
+    manager.process_unfinished_notifications(ctx)
+
+    assert notification(uuid).status == 'finished'
+    assert cloud.where(server) == 'c2'
+    assert cloud.evacuations(server) == 1
+    assert [m.status for m in vmoves(uuid)] == ['succeeded']
 
 
 def test_waits_for_nova_to_see_the_host_down(cloud, manager, ctx,
@@ -261,7 +290,8 @@ def test_force_down_goes_on_at_once(cloud, manager, ctx, simulator,
 
     started = time.monotonic()
     assert manager.process(ctx, uuid) == 'finished'
-    assert time.monotonic() - started < 5
+    # Far below the 60 s Nova would take to notice on its own.
+    assert time.monotonic() - started < 20
 
     service = cloud.service('c1')
     assert service['forced_down'] is True

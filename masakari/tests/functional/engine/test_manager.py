@@ -201,8 +201,8 @@ def test_periodic_threads_pick_up_lost_notifications(cloud, engine_conf,
     assert cloud.where(server) == 'c2'
 
 
-def test_stop_waits_then_leaves_unfinished_work_retryable(cloud, service,
-                                                          simulator, ctx):
+def test_stop_hands_unfinished_work_to_another_engine(cloud, service,
+                                                     simulator, ctx):
     simulator.state.configure(evacuate_duration=3)
     service.start()
     host, (server,) = _failed_host(cloud)
@@ -218,42 +218,51 @@ def test_stop_waits_then_leaves_unfinished_work_retryable(cloud, service,
 
     service.stop(timeout=0.3)
 
+    # Released, not failed: still running, its lease expired at once.
     row = notification(slow)
-    assert row.status == 'error'
-    assert row.message == engine_manager.STOPPED_MESSAGE
+    assert row.status == 'running'
+    assert row.message == engine_manager.STOPPED_MESSAGE % 'engine-test-host'
+    assert [n.notification_uuid for n in
+            db_api.notifications_with_expired_lease()] == [slow]
     # Cast after the stop: never claimed, still new for any engine.
     late = cloud.notify(host3, 'PROCESS', {'event': 'STARTED',
                                            'process_name': 'nova-compute'})
     service.manager.submit(ctx, late)
     assert notification(late).status == 'new'
-    simulator.state.wait_for_idle(10)
-    # Let the orphaned recovery thread finish before the database goes.
-    deadline = time.monotonic() + 10
-    while notification(slow).status == 'error' and \
-            time.monotonic() < deadline:
-        time.sleep(0.05)
+    # Another engine takes it over and waits for the evacuation in progress
+    # instead of starting another.
+    other = engine_manager.MasakariManager(
+        driver=engine_driver.TaskFlowDriver(), host='engine-other')
+    try:
+        (future,) = other.take_over_expired(ctx)
+        assert future.result(30) == 'finished'
+    finally:
+        other.stop(timeout=5)
+    row = notification(slow)
+    assert (row.status, row.engine_host, row.lease_expires_at) == (
+        'finished', None, None)
+    assert cloud.where(server) == 'c2'
+    assert cloud.evacuations(server) == 1
+    assert cloud.info(server)['locked'] is False
 
 
-def test_restart_hands_back_what_this_engine_left_running(cloud, service,
-                                                          ctx):
+def test_restart_takes_back_at_once_what_this_engine_left_running(
+        cloud, service, ctx):
     host, (server,) = _failed_host(cloud)
     mine = cloud.host_down(host)
-    db_api.notification_update(mine, {
-        'status': 'running', 'message': service.manager.claim_message})
+    # Left running by this host's previous run, its lease still live.
+    db_api.notification_claim(mine, 'engine-test-host', 3600, ['new'])
     other_segment = cloud.segment(name='other')
     other_host = cloud.host(other_segment, 'c9')
     theirs = cloud.notify(other_host, 'PROCESS', {
         'event': 'STOPPED', 'process_name': 'nova-compute'})
-    db_api.notification_update(theirs, {
-        'status': 'running',
-        'message': "Being processed by masakari-engine on host 'other'."})
+    db_api.notification_claim(theirs, 'other', 3600, ['new'])
 
     service.start()
 
-    row = notification(mine)
-    assert row.status == 'error'
-    assert 'restarted while processing' in row.message
-    assert notification(theirs).status == 'running'
-    service.manager.process_unfinished_notifications(ctx)
-    assert notification(mine).status == 'finished'
+    row = _wait_status(mine, ('finished', 'error', 'failed'))
+    assert row.status == 'finished', row.message
     assert cloud.where(server) == 'c2'
+    assert cloud.evacuations(server) == 1
+    row = notification(theirs)
+    assert (row.status, row.engine_host) == ('running', 'other')
