@@ -86,3 +86,18 @@ def bool_filter(params, name):
 def exact_filters(params, names):
     """The filters of ``names`` present in the query, taken as given."""
     return {name: params[name] for name in names if name in params}
+
+
+def _storable(value):
+    """Whether every backend can hold ``value`` in a text column: no NUL
+    (PostgreSQL refuses it), nothing beyond the Basic Multilingual Plane
+    (MySQL's utf8 tables cannot compare with it; the API stores no such
+    character)."""
+    return not isinstance(value, str) or (
+        '\x00' not in value and all(ord(char) <= 0xFFFF for char in value))
+
+
+def matches_nothing(filters):
+    """True when a filter value cannot be stored, so no row can match: the
+    list is empty without asking the database (which would fail)."""
+    return not all(_storable(value) for value in filters.values())

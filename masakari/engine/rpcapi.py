@@ -10,6 +10,7 @@ from masakari.conf import CONF
 from masakari import rpc
 
 RPC_API_VERSION = '1.1'
+CAST_RETRIES = 2
 
 
 def notification_to_primitive(notification):
@@ -34,7 +35,10 @@ class EngineAPI:
 
     def process_notification(self, context, notification):
         """Fire and forget: the engine owns the notification from here."""
-        cctxt = self.client.prepare(version='1.0')
+        # Bounded retries: with the broker down the API must answer (the
+        # row is stored and the engines' periodic task will pick it up)
+        # rather than wait for the broker forever.
+        cctxt = self.client.prepare(version='1.0', retry=CAST_RETRIES)
         cctxt.cast(context, 'process_notification',
                    notification=notification_to_primitive(notification))
 

@@ -7,9 +7,10 @@
     OS_MASAKARI_CONFIG_DIR=/srv/masakari \
         uwsgi --module masakari.wsgi.api:application
 
-``application`` is built when first looked up, so importing this module
-(e.g. for ``build_app`` in tests or the all-in-one runner) does not parse
-the configuration of the config directory.
+The app behind ``application`` is built at the first request (once per
+process, so once per worker), so importing this module (e.g. for
+``build_app`` in tests or the all-in-one runner) does not parse the
+configuration of the config directory.
 """
 
 import os
@@ -52,11 +53,20 @@ def init_application(env=None):
     return build_app(paste_file if os.path.exists(paste_file) else None)
 
 
-def __getattr__(name):
-    """``application``: the app of the config directory, built once."""
-    if name != 'application':
-        raise AttributeError(name)
+def get_application():
+    """The app of the config directory, built once per process."""
     with _LOCK:
         if not _APPLICATION:
             _APPLICATION.append(init_application())
         return _APPLICATION[0]
+
+
+def application(environ, start_response):
+    """The WSGI callable: the app of the config directory, built at the
+    first request.
+
+    A plain module attribute: uWSGI and mod_wsgi look ``application`` up
+    in the module's namespace, where a module ``__getattr__`` is never
+    asked.
+    """
+    return get_application()(environ, start_response)

@@ -57,7 +57,10 @@ def index(req, segment_id):
         if name in req.params:
             filters[name] = common.bool_filter(req.params, name)
     filters['failover_segment_id'] = segment.uuid
-    hosts = db_api.host_get_all(filters=filters, **common.list_params(req))
+    list_params = common.list_params(req)
+    if common.matches_nothing(filters):
+        return 200, {'hosts': []}
+    hosts = db_api.host_get_all(filters=filters, **list_params)
     return 200, {'hosts': [view(h) for h in hosts]}
 
 

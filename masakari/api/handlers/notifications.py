@@ -77,6 +77,8 @@ def index(req):
         # No row has such a status (and PostgreSQL would refuse to compare
         # an enum column with it).
         return 200, {'notifications': []}
+    if common.matches_nothing(filters):
+        return 200, {'notifications': []}
     rows = db_api.notification_get_all(filters=filters, **list_params)
     return 200, {'notifications': [view(n) for n in rows]}
 

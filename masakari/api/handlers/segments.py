@@ -53,6 +53,8 @@ def index(req):
         # No row can match a value outside the enum (and PostgreSQL would
         # refuse to compare an enum column with it).
         return 200, {'segments': []}
+    if common.matches_nothing(filters):
+        return 200, {'segments': []}
     segments = db_api.segment_get_all(filters=filters, **list_params)
     return 200, {'segments': [view(s) for s in segments]}
 

@@ -48,6 +48,8 @@ def index(req, notification_id):
     filters = common.exact_filters(req.params, ('status', 'type'))
     list_params = common.list_params(req)
     notification = _host_notification(notification_id)
+    if common.matches_nothing(filters):
+        return 200, {'vmoves': []}
     filters['notification_uuid'] = notification.notification_uuid
     vmoves = db_api.vmove_get_all(filters=filters, **list_params)
     return 200, {'vmoves': [view(v) for v in vmoves]}

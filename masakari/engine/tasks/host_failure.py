@@ -435,7 +435,7 @@ class EvacuateInstancesTask(base.MasakariTask):
         plan = plan_evacuation(server)
         locked_here = locked_before or not server.locked
         # Recorded before the lock, so whoever finishes this unlocks it.
-        db_api.vmove_update(vmove.uuid, {
+        vmove = db_api.vmove_update(vmove.uuid, {
             'status': 'ongoing', 'start_time': timeutils.utcnow(),
             'end_time': None,
             'message': LOCKED_MESSAGE if locked_here else None})

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -180,11 +181,54 @@ def write_ini(path, sections):
     return path
 
 
+SAMPLES_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                           'etc', 'masakari', 'samples')
+
+
+def read_ini(path):
+    """``{section: {option: value}}`` of an ini file, as written (no
+    interpolation, [DEFAULT] kept apart)."""
+    sections, current = {}, None
+    with open(path) as handle:
+        for line in handle:
+            line = line.strip()
+            if not line or line.startswith(('#', ';')):
+                continue
+            if line.startswith('['):
+                current = sections.setdefault(line.strip('[]'), {})
+                continue
+            name, _sep, value = line.partition('=')
+            current[name.strip()] = value.strip()
+    return sections
+
+
+def sample_config(name='masakari.conf.postgresql'):
+    """A production sample of etc/masakari/samples, made runnable here:
+    no Keystone (noauth2, and Nova reached without auth), no log files."""
+    sections = read_ini(os.path.join(SAMPLES_DIR, name))
+    sections.pop('keystone_authtoken', None)
+    sections['DEFAULT'].pop('log_dir', None)
+    nova = sections['nova']
+    for option in ('auth_url', 'username', 'password', 'project_name',
+                   'user_domain_name', 'project_domain_name'):
+        nova.pop(option, None)
+    return sections
+
+
 def _merge(base, extra):
     merged = {section: dict(options) for section, options in base.items()}
     for section, options in (extra or {}).items():
         merged.setdefault(section, {}).update(options)
     return merged
+
+
+def _gunicorn_private_flags():
+    """No shared control socket (~/.gunicorn) between parallel tests."""
+    from gunicorn import config
+    if any('--no-control-socket' in (setting.cli or [])
+           for setting in config.KNOWN_SETTINGS):
+        return ['--no-control-socket']
+    return []
 
 
 class SimulatorClient:
@@ -241,9 +285,11 @@ class Deployment:
 
     The Nova simulator, ``masakari-manage db sync``, the API under gunicorn
     and any number of ``masakari-engine`` processes, all reading one
-    masakari.conf (plus a per-engine file with its ``[DEFAULT] host``),
-    talking over RabbitMQ (the test's own control exchange) and sharing a
-    PostgreSQL (or MariaDB) database.
+    masakari.conf (the production sample of etc/masakari/samples for the
+    database, plus a per-engine file with its ``[DEFAULT] host``), talking
+    over RabbitMQ (on the test's own control exchange and RPC topic) and
+    sharing a PostgreSQL (or MariaDB) database. ``options`` (``{section:
+    {option: value}}``) go into masakari.conf last.
     """
 
     def __init__(self, processes, tmp_path, rabbit_url, exchange, db_url,
@@ -253,6 +299,7 @@ class Deployment:
         self.config_dir.mkdir(exist_ok=True)
         self.rabbit_url = rabbit_url
         self.exchange = exchange
+        self.topic = exchange
         self.db_url = db_url
         self.options = options or {}
         self.simulator = None
@@ -260,6 +307,8 @@ class Deployment:
         self.api = None
         self.api_url = None
         self.engines = {}
+        # gunicorn kills a worker whose request takes longer.
+        self.api_timeout = 60
 
     # -- configuration --
     @property
@@ -267,19 +316,33 @@ class Deployment:
         return self.config_dir / 'masakari.conf'
 
     def write_config(self):
-        sections = _merge(FAST_ENGINE, {
+        """masakari.conf: the production sample of the database, with
+        this deployment's servers, noauth2 and short engine timings."""
+        sample = ('masakari.conf.mariadb' if self.db_url.startswith('mysql')
+                  else 'masakari.conf.postgresql')
+        sections = _merge(_merge(sample_config(sample), FAST_ENGINE), {
             'DEFAULT': {'auth_strategy': 'noauth2',
                         'transport_url': self.rabbit_url,
                         'control_exchange': self.exchange,
+                        # Queues are named after the topic: the test's own.
+                        'masakari_topic': self.topic,
                         'debug': True},
             'database': {'connection': self.db_url},
             'nova': {'auth_type': 'none',
                      'endpoint_override': self.simulator_url},
         })
         write_ini(self.config_file, _merge(sections, self.options))
-        shutil.copy(os.path.join(os.path.dirname(__file__), '..', '..', '..',
-                                 'etc', 'masakari', 'api-paste.ini'),
-                    self.config_dir / 'api-paste.ini')
+        with open(os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                               'etc', 'masakari', 'api-paste.ini')) as paste:
+            text = paste.read()
+        (self.config_dir / 'api-paste.ini').write_text(text.replace(
+            '/etc/masakari/healthcheck_disable',
+            str(self.healthcheck_disable_file)))
+
+    @property
+    def healthcheck_disable_file(self):
+        """The ``disable_by_file_path`` of this API's health check."""
+        return self.config_dir / 'healthcheck_disable'
 
     # -- processes --
     def start_simulator(self, *args):
@@ -307,18 +370,22 @@ class Deployment:
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
-    def start_api(self, workers=2, name='api'):
+    def start_api(self, workers=2, name='api', wait=True):
         port = free_port()
         self.api = self.processes.start(
             name, 'gunicorn', '-w', str(workers), '-b', '127.0.0.1:%d' % port,
-            '--timeout', '60', '--graceful-timeout', '5',
-            'masakari.wsgi.api:application',
+            '--timeout', str(self.api_timeout), '--graceful-timeout', '5',
+            *_gunicorn_private_flags(), 'masakari.wsgi.api:application',
             env={'OS_MASAKARI_CONFIG_DIR': str(self.config_dir)})
         self.api_url = 'http://127.0.0.1:%d' % port
-        wait_http(self.api_url + '/', self.api)
+        if wait:
+            self.wait_api()
         return self.api_url
 
-    def start_engine(self, host):
+    def wait_api(self):
+        wait_http(self.api_url + '/', self.api)
+
+    def start_engine(self, host, wait=True):
         extra = write_ini(self.config_dir / ('engine-%s.conf' % host),
                           {'DEFAULT': {'host': host}})
         engine = self.processes.start(
@@ -326,22 +393,62 @@ class Deployment:
             '--config-file', str(self.config_file),
             '--config-file', str(extra))
         self.engines[host] = engine
-        wait_until(lambda: not engine.alive() or
-                   'Starting masakari-engine' in engine.log(), 60,
-                   what='engine %s to start' % host)
-        assert engine.alive(), engine.log()
+        if wait:
+            self.wait_engine(host)
         return engine
 
+    def wait_engine(self, host, timeout=60):
+        """Until the engine consumes its RPC queue (so no cast is lost)."""
+        engine = self.engines[host]
+
+        def consuming():
+            if not engine.alive():
+                raise RuntimeError('engine %s exited:\n%s'
+                                   % (host, engine.log()))
+            return self.queue_consumers('%s.%s' % (self.topic, host)) > 0
+
+        wait_until(consuming, timeout, what='engine %s to consume' % host)
+
+    def queue_consumers(self, queue):
+        """How many consumers the broker's queue ``queue`` has (0: none or
+        no such queue)."""
+        import amqp
+        import kombu
+
+        url = re.sub(r'^rabbit://', 'amqp://', self.rabbit_url)
+        with kombu.Connection(url, connect_timeout=5) as conn:
+            try:
+                return conn.channel().queue_declare(
+                    queue=queue, passive=True).consumer_count
+            except amqp.exceptions.NotFound:
+                return 0
+
     def start(self, engines=('engine-1', 'engine-2'), workers=2):
-        """Simulator, schema, API and engines, in that order."""
+        """Simulator and schema, then the API and engines side by side."""
         if self.simulator is None:
             self.start_simulator()
         self.write_config()
         self.db_sync()
-        self.start_api(workers=workers)
+        self.start_api(workers=workers, wait=False)
         for host in engines:
-            self.start_engine(host)
+            self.start_engine(host, wait=False)
+        self.wait_api()
+        for host in engines:
+            self.wait_engine(host)
         return self
+
+    def stop(self, timeout=20):
+        """SIGTERM every process at once, then wait (SIGKILL stragglers)."""
+        services = [s for s in self.processes.services if s.alive()]
+        for service in services:
+            service.signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for service in services:
+            try:
+                service.process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                service.signal(signal.SIGKILL)
+                service.process.wait(5)
 
     # -- clients --
     def connect(self):
@@ -391,6 +498,159 @@ def postgresql_url():
 
 @pytest.fixture
 def deployment(processes, tmp_path, rabbit_url, exchange, postgresql_url):
-    """An unstarted ``Deployment`` on PostgreSQL and the shared RabbitMQ."""
-    return Deployment(processes, tmp_path, rabbit_url, exchange,
+    """An unstarted ``Deployment`` on PostgreSQL and the shared RabbitMQ
+    (the control exchange and the RPC topic are the test's own, so are the
+    queues)."""
+    made = Deployment(processes, tmp_path, rabbit_url, exchange,
                       postgresql_url)
+    yield made
+    made.stop()
+
+
+@pytest.fixture(scope='module')
+def module_deployment(tmp_path_factory, rabbit_url):
+    """An unstarted ``Deployment`` shared by the tests of one module (on its
+    own PostgreSQL database, exchange and topic). Starting one costs
+    seconds; tests that do not break it can share it."""
+    tmp_path = tmp_path_factory.mktemp('deployment')
+    procs = Processes(tmp_path)
+    url, drop = servers.create_postgresql_database()
+    made = Deployment(procs, tmp_path, rabbit_url,
+                      'masakari_e2e_%s' % uuid.uuid4().hex[:8], url)
+    yield made
+    made.stop()
+    procs.stop_all()
+    drop()
+
+
+@pytest.fixture
+def module_deployment_logs(module_deployment, request):
+    """Prints the shared deployment's logs when the test using it fails."""
+    yield module_deployment
+    report = getattr(request.node, 'rep_call', None)
+    if report is not None and report.failed:
+        print(module_deployment.processes.logs())
+
+
+# --- Servers a test owns, to stop and start them --------------------------
+class PrivateRabbitMQ:
+    """A RabbitMQ node of one test (own port, node name and data)."""
+
+    def __init__(self, base):
+        self.base = str(base)
+        self.port = free_port()
+        self.nodename = 'masakari%s@localhost' % uuid.uuid4().hex[:8]
+        self.process = None
+        self.url = 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
+
+    def start(self, timeout=120):
+        if not servers.rabbitmq_server_binary():
+            servers._missing('RabbitMQ')
+        self.process = servers.start_rabbitmq(self.base, self.port,
+                                              self.nodename)
+        servers.wait_for_port(self.port, timeout=timeout,
+                              what='RabbitMQ node %s' % self.nodename)
+        return self
+
+    def stop(self, timeout=60):
+        """Stop the node (as a crash would: SIGKILL) and wait for it."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout)
+        wait_until(lambda: not servers.port_open(self.port), timeout,
+                   what='RabbitMQ to close its port')
+
+
+class PrivatePostgreSQL:
+    """A PostgreSQL cluster of one test: its own data directory and port,
+    run as the postgres user (the server refuses to run as root)."""
+
+    def __init__(self):
+        os.makedirs(servers.RUN_DIR, exist_ok=True)
+        self.base = tempfile.mkdtemp(prefix='pg-', dir=servers.RUN_DIR)
+        self.data = os.path.join(self.base, 'data')
+        self.port = free_port()
+        self.process = None
+        self.url = 'postgresql+psycopg2://%s:%s@127.0.0.1:%d/masakari' % (
+            servers.USER, servers.PASSWORD, self.port)
+
+    @staticmethod
+    def _bin(name):
+        versions = sorted(os.listdir('/usr/lib/postgresql'))
+        return os.path.join('/usr/lib/postgresql', versions[-1], 'bin', name)
+
+    def _as_postgres(self, *argv, **kwargs):
+        return subprocess.run(['runuser', '-u', 'postgres', '--', *argv],
+                              check=True, capture_output=True, text=True,
+                              **kwargs)
+
+    def start(self):
+        if not os.path.isdir('/usr/lib/postgresql'):
+            servers._missing('PostgreSQL')
+        shutil.chown(self.base, 'postgres', 'postgres')
+        first = not os.path.isdir(self.data)
+        if first:
+            self._as_postgres(self._bin('initdb'), '-D', self.data, '-U',
+                              'postgres', '--auth=trust', '-E', 'UTF8',
+                              '--no-sync')
+        log = open(os.path.join(self.base, 'server.log'), 'a')
+        self.process = subprocess.Popen(
+            ['runuser', '-u', 'postgres', '--', self._bin('postgres'),
+             '-D', self.data, '-p', str(self.port), '-k', self.base,
+             # fsync off: a commit still reaches the OS, so it survives
+             # the server's crash (not the machine's).
+             '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+            stdout=log, stderr=log, start_new_session=True)
+        servers.wait_for_port(self.port, what='PostgreSQL (private)')
+        if first:
+            self._psql("CREATE ROLE %s LOGIN SUPERUSER PASSWORD '%s'"
+                       % (servers.USER, servers.PASSWORD))
+            self._psql('CREATE DATABASE masakari OWNER %s' % servers.USER)
+        return self
+
+    def _psql(self, sql):
+        # The socket may lag behind the TCP port by a moment.
+        for attempt in range(50):
+            try:
+                return self._as_postgres(
+                    'psql', '-h', self.base, '-p', str(self.port),
+                    '-v', 'ON_ERROR_STOP=1', '-c', sql)
+            except subprocess.CalledProcessError as exc:
+                if 'starting up' not in exc.stderr or attempt == 49:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self, timeout=30):
+        """Immediate shutdown (SIGQUIT): like a crash, no checkpoint."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGQUIT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+    def destroy(self):
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def private_rabbitmq(tmp_path):
+    """A RabbitMQ node the test may stop and start (not started yet)."""
+    broker = PrivateRabbitMQ(tmp_path / 'rabbitmq')
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def private_postgresql():
+    """A started PostgreSQL cluster the test may stop and start again."""
+    cluster = PrivatePostgreSQL().start()
+    yield cluster
+    cluster.destroy()

@@ -116,3 +116,31 @@ def test_masakari_api_console_script(server_env, database, nova, tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_wsgi_application_is_in_the_module_namespace(server_env, database,
+                                                     nova, tmp_path):
+    """uWSGI and mod_wsgi find ``application`` in the module's namespace
+    (a module ``__getattr__`` is never asked): look it up the same way and
+    serve a request with it."""
+    config_dir = tmp_path / 'etc'
+    config_dir.mkdir()
+    _write_config(str(config_dir), database, nova)
+    shutil.copy(api_app.find_paste_config(),
+                str(config_dir / 'api-paste.ini'))
+    script = '\n'.join([
+        'import importlib, json, wsgiref.util',
+        "module = importlib.import_module('masakari.wsgi.api')",
+        "app = vars(module)['application']",
+        "environ = {'PATH_INFO': '/v1/segments', 'REQUEST_METHOD': 'GET'}",
+        'wsgiref.util.setup_testing_defaults(environ)',
+        'status = []',
+        'body = b"".join(app(environ, lambda s, h, e=None: status.append(s)))',
+        'print(json.dumps([status[0], json.loads(body)]))'])
+    result = subprocess.run(
+        [sys.executable, '-c', script], cwd=ROOT, capture_output=True,
+        text=True, timeout=120,
+        env=dict(server_env, OS_MASAKARI_CONFIG_DIR=str(config_dir)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == \
+        '["200 OK", {"segments": []}]'
