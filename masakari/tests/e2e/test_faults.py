@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from masakari.tests.e2e.conftest import Deployment
+from masakari.tests.e2e.conftest import evacuation_problems
 from masakari.tests.e2e.conftest import wait_until
 
 COMPUTES = ('compute1', 'compute2', 'compute3')
@@ -77,15 +78,7 @@ def register(deployment, name='e2e-faults'):
 
 
 def assert_evacuated_once(sim, server_ids, source):
-    problems = []
-    for server_id in server_ids:
-        info = sim.server(server_id)
-        if info['host'] == source or info['status'] != 'ACTIVE':
-            problems.append('%s is %s on %s' % (info['name'], info['status'],
-                                                info['host']))
-        if info['evacuations'] != 1:
-            problems.append('%s was evacuated %d times'
-                            % (info['name'], info['evacuations']))
+    problems = evacuation_problems(sim, server_ids, source)
     assert not problems, problems
 
 

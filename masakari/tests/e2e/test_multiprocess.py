@@ -61,15 +61,9 @@ def cloud(started, module_deployment_logs):
 
 def assert_evacuated_once(sim, server_ids, source):
     """Every server is ACTIVE on another compute, evacuated exactly once."""
-    problems = []
+    problems = conftest.evacuation_problems(sim, server_ids, source)
     for server_id in server_ids:
         info = sim.server(server_id)
-        if info['host'] == source or info['status'] != 'ACTIVE':
-            problems.append('%s is %s on %s' % (info['name'], info['status'],
-                                                info['host']))
-        if info['evacuations'] != 1:
-            problems.append('%s was evacuated %d times'
-                            % (info['name'], info['evacuations']))
         done = [m for m in sim.migrations(server_id)
                 if m['status'] in ('done', 'completed')]
         if len(done) != 1 or done[0]['source'] != source:
