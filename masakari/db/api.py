@@ -161,10 +161,27 @@ def _paginate(session, model, query, limit, marker, sort_keys, sort_dirs):
     marker_row = None
     if marker is not None:
         marker_row = _marker_row(session, model, marker)
+        query = _start_at_marker(query, model, marker_row, sort_keys[0],
+                                 sort_dirs[0])
     query = sqlalchemyutils.paginate_query(
         query, model, limit, sort_keys, marker=marker_row,
         sort_dirs=sort_dirs)
     return query.all()
+
+
+def _start_at_marker(query, model, marker_row, key, direction):
+    """A redundant bound on the first sort key that an index can seek to.
+
+    paginate_query writes ``k < X OR (k = X AND id < Y)``, which no index
+    can start from, so a deep page would read every row before it. Rows
+    with a NULL key are excluded by that condition already.
+    """
+    value = getattr(marker_row, key)
+    if value is None:
+        return query
+    column = getattr(model, key)
+    return query.filter(column <= value if direction == 'desc'
+                        else column >= value)
 
 
 def _list(model, filters, limit, marker, sort_keys, sort_dirs):

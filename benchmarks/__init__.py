@@ -1,0 +1,13 @@
+"""Benchmarks: recovery time and API latency, with the report they feed.
+
+* ``python -m benchmarks.recovery``: a host with N HA-enabled instances
+  fails; time until the last one is ACTIVE elsewhere, as the Nova simulator
+  sees it, against the critical-path lower bound ceil(N/P) * L.
+* ``python -m benchmarks.api_load``: notification create/list/show latency
+  and throughput under gunicorn, at several notification table sizes.
+* ``python -m benchmarks.run_all``: both, then ``doc/source/performance.rst``
+  and its plots. ``--quick`` everywhere runs a reduced set in ~2 minutes.
+
+Each script either points at running services (``--api-url``,
+``--simulator-url``) or starts its own (``benchmarks.services``).
+"""
