@@ -641,6 +641,16 @@ def vmove_create(values):
     return vmove
 
 
+def vmove_create_many(values_list):
+    """Insert several vmoves in one transaction."""
+    vmoves = [models.VMove(uuid=uuidutils.generate_uuid(), **values)
+              for values in values_list]
+    if vmoves:
+        with _writer() as session:
+            session.add_all(vmoves)
+    return vmoves
+
+
 def vmove_update(uuid, values):
     with _writer() as session:
         vmove = session.scalars(_live(models.VMove).where(

@@ -21,12 +21,15 @@ the notification over.
 """
 
 import threading
+import time
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
 from taskflow import task
 
 LOG = logging.getLogger(__name__)
+# Shortest time between two saves of a task's progress details.
+FLUSH_INTERVAL = 1.0
 
 
 def timestamp():
@@ -55,6 +58,7 @@ class MasakariTask(task.Task):
         self._last_progress = 0.0
         self._unsent = False
         self._runner = None
+        self._last_flush = 0.0
 
     # taskflow runs a task while holding its storage lock (serial engine),
     # so only the thread running the task may hand progress to taskflow;
@@ -64,7 +68,7 @@ class MasakariTask(task.Task):
         self.check_lease()
 
     def post_execute(self):
-        self.flush_details()
+        self.flush_details(force=True)
         self._runner = None
 
     def pre_revert(self):
@@ -99,11 +103,21 @@ class MasakariTask(task.Task):
         if self._runner in (None, threading.get_ident()):
             self.flush_details()
 
-    def flush_details(self):
-        """Save recorded details; call from the thread running the task."""
+    def flush_details(self, force=False):
+        """Save recorded details; call from the thread running the task.
+
+        taskflow rewrites the task's whole detail list on every save, so
+        saves are spaced by FLUSH_INTERVAL (a task with hundreds of
+        instances would otherwise spend seconds saving); the last save,
+        when the task ends, is always made.
+        """
         with self._details_lock:
             if not self._unsent:
                 return
+            now = time.monotonic()
+            if not force and now - self._last_flush < FLUSH_INTERVAL:
+                return
+            self._last_flush = now
             details = list(self.progress_details)
             progress = self._last_progress
             self._unsent = False

@@ -218,10 +218,11 @@ class PrepareHAEnabledInstancesTask(base.MasakariTask):
         existing = {vmove.instance_uuid: vmove for vmove in
                     db_api.vmove_get_all(
                         filters={'notification_uuid': notification_uuid})}
+        new_vmoves = []
         for server in selected:
             vmove = existing.get(server.id)
             if vmove is None:
-                db_api.vmove_create({
+                new_vmoves.append({
                     'notification_uuid': notification_uuid,
                     'instance_uuid': server.id,
                     'instance_name': server.name or server.id,
@@ -232,6 +233,8 @@ class PrepareHAEnabledInstancesTask(base.MasakariTask):
                 db_api.vmove_update(vmove.uuid, {
                     'status': 'pending', 'end_time': None, 'message': None,
                     'dest_host': None})
+        # One transaction for all of them: hundreds of instances per host.
+        db_api.vmove_create_many(new_vmoves)
         unfinished = [vmove for vmove in existing.values()
                       if vmove.status in UNFINISHED_VMOVES]
         if not selected and not unfinished:

@@ -299,3 +299,15 @@ def test_finish_by_the_owner_clears_the_lease(database):
                                          own=True) is None
     assert db_api.notifications_with_expired_lease() == []
     assert db_api.notification_take_over(legacy, 'engine-a', 60) is None
+
+
+def test_vmove_create_many_in_one_go(database):
+    values = [{'notification_uuid': 'n', 'instance_uuid': 'i%d' % i,
+               'instance_name': 'vm%d' % i, 'status': 'pending'}
+              for i in range(5)]
+    created = db_api.vmove_create_many(values)
+    assert len({vmove.uuid for vmove in created}) == 5
+    stored = db_api.vmove_get_all(filters={'notification_uuid': 'n'})
+    assert sorted(v.instance_uuid for v in stored) == [
+        'i%d' % i for i in range(5)]
+    assert db_api.vmove_create_many([]) == []
