@@ -22,6 +22,13 @@ rules = [
 ]
 
 
+def api_rule(name, method, path, description, check_str=RULE_ADMIN_API):
+    """The rule of one API operation: admin-only unless told otherwise."""
+    return policy.DocumentedRuleDefault(
+        name=name, check_str=check_str, description=description,
+        operations=[{'method': method, 'path': path}])
+
+
 def discoverable(alias, check_str=RULE_ADMIN_API):
     """The ``<alias>:discoverable`` rule that filters GET /extensions."""
     return policy.RuleDefault(

@@ -1,7 +1,5 @@
 """Rules of GET /extensions."""
 
-from oslo_policy import policy
-
 from masakari.policies import base
 
 EXTENSIONS = base.MASAKARI_API + ':extensions:%s'
@@ -9,15 +7,9 @@ INDEX = EXTENSIONS % 'index'
 DETAIL = EXTENSIONS % 'detail'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        name=INDEX, check_str=base.RULE_ADMIN_API,
-        description='List available extensions.',
-        operations=[{'method': 'GET', 'path': '/extensions'}]),
-    policy.DocumentedRuleDefault(
-        name=DETAIL, check_str=base.RULE_ADMIN_API,
-        description='Shows information for an extension.',
-        operations=[{'method': 'GET',
-                     'path': '/extensions/{extensions_id}'}]),
+    base.api_rule(INDEX, 'GET', '/extensions', 'List available extensions.'),
+    base.api_rule(DETAIL, 'GET', '/extensions/{extensions_id}',
+                  'Shows information for an extension.'),
     base.discoverable('extensions'),
 ]
 

@@ -1,7 +1,5 @@
 """Rules of /notifications."""
 
-from oslo_policy import policy
-
 from masakari.policies import base
 
 NOTIFICATIONS = base.MASAKARI_API + ':notifications:%s'
@@ -9,21 +7,15 @@ INDEX = NOTIFICATIONS % 'index'
 DETAIL = NOTIFICATIONS % 'detail'
 CREATE = NOTIFICATIONS % 'create'
 
+_COLLECTION = '/notifications'
+
 rules = [
-    policy.DocumentedRuleDefault(
-        name=INDEX, check_str=base.RULE_ADMIN_API,
-        description='Lists IDs, notification types, host_name, generated '
-                    'time, payload and status for all notifications.',
-        operations=[{'method': 'GET', 'path': '/notifications'}]),
-    policy.DocumentedRuleDefault(
-        name=DETAIL, check_str=base.RULE_ADMIN_API,
-        description='Shows details for a notification.',
-        operations=[{'method': 'GET',
-                     'path': '/notifications/{notification_id}'}]),
-    policy.DocumentedRuleDefault(
-        name=CREATE, check_str=base.RULE_ADMIN_API,
-        description='Creates a notification.',
-        operations=[{'method': 'POST', 'path': '/notifications'}]),
+    base.api_rule(INDEX, 'GET', _COLLECTION,
+                  'Lists IDs, notification types, host_name, generated '
+                  'time, payload and status for all notifications.'),
+    base.api_rule(DETAIL, 'GET', _COLLECTION + '/{notification_id}',
+                  'Shows details for a notification.'),
+    base.api_rule(CREATE, 'POST', _COLLECTION, 'Creates a notification.'),
     base.discoverable('notifications'),
 ]
 

@@ -1,17 +1,13 @@
 """Rules of version discovery: open to everyone."""
 
-from oslo_policy import policy
-
 from masakari.policies import base
 
 VERSIONS = base.MASAKARI_API + ':versions:%s'
 INDEX = VERSIONS % 'index'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        name=INDEX, check_str=base.RULE_ANY,
-        description='List all versions of the API.',
-        operations=[{'method': 'GET', 'path': '/'}]),
+    base.api_rule(INDEX, 'GET', '/', 'List all versions of the API.',
+                  check_str=base.RULE_ANY),
     base.discoverable('versions', base.RULE_ANY),
 ]
 
