@@ -233,17 +233,20 @@ class Stack:
     ``engine_options`` are ``{(section, name): value}`` for the engine's
     config; ``start_engine`` restarts the engine with new ones (another
     P). ``engine_env`` is added to the engine's environment (PYTHONPATH of
-    another checkout, to compare a change).
+    another checkout, to compare a change). ``engines`` engine processes
+    run side by side when there is a broker (``engine`` is the first).
     """
 
     def __init__(self, run_dir=None, api_workers=2, engine_options=None,
-                 transport=None, engine_env=None):
+                 transport=None, engine_env=None, engines=1):
         self._own_dir = run_dir is None
         self.run_dir = run_dir or tempfile.mkdtemp(prefix='masakari-bench-')
         self.engine_env = engine_env or {}
+        self.engine_count = engines
         self._parts = []
         self.rabbit = None
         self.engine = None
+        self.engines = []
         self.api = None
         self._api_port = None
         self.api_workers = api_workers
@@ -299,28 +302,22 @@ class Stack:
     def start_engine(self, engine_options):
         """(Re)start the engine with ``engine_options`` (and the API along
         with it when both share a process)."""
-        if self.engine is not None:
-            self.engine.stop()
-            self._parts.remove(self.engine)
-            self.engine = None
-        conf_dir = os.path.join(self.run_dir, 'engine-conf')
-        os.makedirs(conf_dir, exist_ok=True)
-        conf = os.path.join(conf_dir, 'masakari.conf')
-        sections = self.conf_sections(engine_options)
-        sections['DEFAULT']['log_file'] = os.path.join(self.run_dir,
-                                                       'engine.log')
-        write_conf(conf, sections)
+        for process in self.engines:
+            process.stop()
+            self._parts.remove(process)
+        self.engines = []
+        self.engine = None
         if self.separate_engine:
-            self.engine = Process(
-                'masakari-engine',
-                python_module('masakari.cmd.engine', '--config-file', conf),
-                os.path.join(self.run_dir, 'engine.out'), self.engine_env)
-            self._parts.append(self.engine)
+            for index in range(self.engine_count):
+                self.engines.append(self._start_engine_process(
+                    engine_options, index))
+            self.engine = self.engines[0]
             if self.api is None:
                 self.api = Gunicorn(self.run_dir, self.conf_sections({}),
                                     workers=self.api_workers)
                 self._parts.append(self.api)
         else:
+            conf = self._engine_conf(engine_options, 0)
             # The same port across restarts: clients keep the API's URL.
             if self._api_port is None:
                 self._api_port = free_port()
@@ -334,10 +331,35 @@ class Stack:
                               '--port', str(port)),
                 os.path.join(self.run_dir, 'engine.out'), env)
             self._parts.append(self.engine)
+            self.engines = [self.engine]
             self.api = _Url('http://127.0.0.1:%d' % port)
         wait_until(lambda: requests.get(self.api.url + '/v1/segments',
                                         timeout=2).ok,
                    60, 'masakari API', self.engine)
+
+    def _engine_conf(self, engine_options, index):
+        """The config file of engine ``index`` (0: the files of old)."""
+        suffix = '' if index == 0 else '-%d' % (index + 1)
+        conf_dir = os.path.join(self.run_dir, 'engine%s-conf' % suffix)
+        os.makedirs(conf_dir, exist_ok=True)
+        conf = os.path.join(conf_dir, 'masakari.conf')
+        sections = self.conf_sections(engine_options)
+        sections['DEFAULT']['host'] += suffix
+        sections['DEFAULT']['log_file'] = os.path.join(
+            self.run_dir, 'engine%s.log' % suffix)
+        write_conf(conf, sections)
+        return conf
+
+    def _start_engine_process(self, engine_options, index):
+        suffix = '' if index == 0 else '-%d' % (index + 1)
+        conf = self._engine_conf(engine_options, index)
+        process = Process(
+            'masakari-engine%s' % suffix,
+            python_module('masakari.cmd.engine', '--config-file', conf),
+            os.path.join(self.run_dir, 'engine%s.out' % suffix),
+            self.engine_env)
+        self._parts.append(process)
+        return process
 
     def stop(self, keep_logs=False):
         for part in reversed(self._parts):

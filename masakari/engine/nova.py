@@ -140,6 +140,27 @@ class Aggregate:
                    availability_zone=info.get('availability_zone'))
 
 
+@dataclasses.dataclass(frozen=True)
+class Evacuation:
+    """One evacuation record of Nova (a migration of type evacuation)."""
+
+    id: int
+    instance_uuid: str
+    status: str
+
+    # Nova's statuses of an evacuation that is over, for good or bad.
+    FINAL_STATUSES = ('done', 'completed', 'failed', 'error')
+
+    @classmethod
+    def from_dict(cls, info):
+        return cls(id=info['id'], instance_uuid=info.get('instance_uuid'),
+                   status=info.get('status'))
+
+    @property
+    def over(self):
+        return self.status in self.FINAL_STATUSES
+
+
 # --- the client ------------------------------------------------------------
 _CLIENTS = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -317,14 +338,19 @@ def _request_id(context):
 
 
 def _call(context, what, func, *args, idempotent=True, instance_id=None,
-          **kwargs):
-    """Run one novaclient call with logging, retries and translation."""
+          quiet=False, **kwargs):
+    """Run one novaclient call with logging, retries and translation.
+
+    ``quiet`` logs the call at debug level: for polls repeated many times a
+    second, whose failures are still logged as warnings.
+    """
     retries = CONF[NOVA_GROUP].call_retries
     attempt = 0
     while True:
         attempt += 1
-        LOG.info('Nova call: %s (request %s, attempt %d)', what,
-                 _request_id(context), attempt)
+        LOG.log(logging.DEBUG if quiet else logging.INFO,
+                'Nova call: %s (request %s, attempt %d)', what,
+                _request_id(context), attempt)
         started = time.monotonic()
         try:
             result = func(*args, **kwargs)
@@ -456,6 +482,14 @@ class API:
         server = _call(context, 'get server %s' % uuid, client.servers.get,
                        uuid, instance_id=uuid)
         return Server.from_dict(server.to_dict())
+
+    @_with_client
+    def get_evacuations(self, context, client, source_host):
+        """Nova's evacuation records (migrations) from ``source_host``."""
+        migrations = _call(context, 'list evacuations from %s' % source_host,
+                           client.migrations.list, source_compute=source_host,
+                           migration_type='evacuation', quiet=True)
+        return [Evacuation.from_dict(m.to_dict()) for m in migrations]
 
     @_with_client
     def evacuate_instance(self, context, client, uuid, target=None):

@@ -16,12 +16,14 @@ the attempt that finishes the evacuation unlocks it.
 from concurrent import futures as concurrent_futures
 import dataclasses
 import threading
+import time
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
+from masakari.engine import evacuation_watch
 from masakari.engine import leases
 from masakari.engine import nova
 from masakari.engine.tasks import base
@@ -272,6 +274,10 @@ class EvacuateInstancesTask(base.MasakariTask):
     records the outcome in its VMove as it goes.
     """
 
+    # Set for the duration of ``_evacuate_all``.
+    _watcher = None
+    _in_nova = None
+
     def execute(self, host_name, notification_uuid, reserved_host=None):
         if not reserved_host:
             return self._evacuate_all(host_name, notification_uuid, None)
@@ -334,9 +340,17 @@ class EvacuateInstancesTask(base.MasakariTask):
                                         " to '%s'" % reserved_host
                                         if reserved_host else '', threads),
                             0.4)
-        with concurrent_futures.ThreadPoolExecutor(
-                max_workers=threads,
+        # ``threads`` evacuations run in Nova at a time; twice as many
+        # workers, so the calls before and after each one (read, lock,
+        # unlock, record) happen while other evacuations run.
+        self._in_nova = threading.BoundedSemaphore(threads)
+        workers = min(2 * threads, len(vmoves) or 1)
+        watcher = evacuation_watch.Watcher(self.novaclient, self.context,
+                                           host_name)
+        with watcher, concurrent_futures.ThreadPoolExecutor(
+                max_workers=workers,
                 thread_name_prefix='evacuate-%s' % host_name) as pool:
+            self._watcher = watcher
             futures = [pool.submit(self._recover_one, vmove, host_name,
                                    reserved_host) for vmove in vmoves]
             while concurrent_futures.wait(futures, timeout=0.2)[1]:
@@ -470,22 +484,24 @@ class EvacuateInstancesTask(base.MasakariTask):
                             % (instance_id, server.vm_state, host_name,
                                " to '%s'" % reserved_host
                                if reserved_host else ''), 0.5)
-        self.confirm_lease()
-        try:
-            self.novaclient.evacuate_instance(self.context, instance_id,
-                                              target=reserved_host)
-        except exception.NovaUnavailable:
-            # No answer: see whether Nova took the request anyway.
-            current = self.novaclient.get_server(self.context, instance_id)
-            if (current.task_state not in REBUILD_TASK_STATES and
-                    current.host == host_name):
+        with self._in_nova:
+            self.confirm_lease()
+            try:
+                self.novaclient.evacuate_instance(
+                    self.context, instance_id, target=reserved_host)
+            except exception.NovaUnavailable:
+                # No answer: see whether Nova took the request anyway.
+                current = self.novaclient.get_server(self.context,
+                                                     instance_id)
+                if (current.task_state not in REBUILD_TASK_STATES and
+                        current.host == host_name):
+                    raise
+            try:
+                server = self._wait_for_evacuation(server, host_name,
+                                                   plan.expected_vm_state)
+            except _EvacuationFailed:
+                self._undo_error_state(server, plan, host_name)
                 raise
-        try:
-            server = self._wait_for_evacuation(server, host_name,
-                                               plan.expected_vm_state)
-        except _EvacuationFailed:
-            self._undo_error_state(server, plan, host_name)
-            raise
         self.check_lease()
         if plan.stop_after and server.vm_state != 'stopped':
             self._stop(server)
@@ -531,8 +547,14 @@ class EvacuateInstancesTask(base.MasakariTask):
             return current if state == 'done' else None
 
         timeout = CONF.wait_period_after_evacuation
+        sleep, first = time.sleep, None
+        if self._watcher is not None:
+            sleep = self._watcher.sleep_for(server.id)
+            if self._watcher.working:
+                # It wakes us when the evacuation ends: poll seldom.
+                first = max(CONF.verify_interval, waiting.FIRST_INTERVAL)
         try:
-            return waiting.wait_for(check, timeout,
+            return waiting.wait_for(check, timeout, sleep=sleep, first=first,
                                     what='evacuation of %s' % server.id)
         except waiting.WaitTimeout:
             raise waiting.WaitTimeout(

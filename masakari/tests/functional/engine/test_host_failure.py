@@ -333,3 +333,63 @@ def test_every_page_of_servers_is_evacuated(cloud, manager, ctx,
 
     assert [cloud.where(s) for s in servers] == ['c2'] * 5
     assert len(vmoves(uuid)) == 5
+
+
+def _evacuation_fault_count(cloud, pattern):
+    return sum(fault['fired'] for fault in cloud.state.dump()['http_faults']
+               if fault['pattern'] == pattern)
+
+
+def test_without_evacuation_records_each_server_is_polled(cloud, manager,
+                                                          ctx, caplog):
+    """Nova failing to list its migrations only slows the recovery: each
+    evacuation is still confirmed by reading its server."""
+    cloud.state.configure(evacuate_duration=0.2)
+    cloud.state.add_http_fault(r'/os-migrations', status=500, count=None)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    ha = cloud.servers('c1', 4, ha=True)
+    cloud.fail('c1')
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert _evacuation_fault_count(cloud, r'/os-migrations') > 0
+    assert 'Cannot list the evacuations from c1' in caplog.text
+    for server_id in ha:
+        assert cloud.where(server_id) == 'c2'
+        assert cloud.evacuations(server_id) == 1
+        assert cloud.info(server_id)['vm_state'] == 'active'
+
+
+def _most_evacuations_at_once(cloud):
+    """The most evacuation records of Nova open at the same moment."""
+    events = []
+    with cloud.state.lock:
+        for migration in cloud.state.migrations:
+            events.append((migration.created_at, 1))
+            events.append((migration.updated_at, -1))
+    most = running = 0
+    for _, change in sorted(events):
+        running += change
+        most = max(most, running)
+    return most
+
+
+def test_recovery_threads_bound_the_evacuations_in_nova(cloud, manager,
+                                                        ctx, conf,
+                                                        caplog):
+    cloud.state.configure(evacuate_duration=0.3)
+    conf.set_override('host_failure_recovery_threads', 2)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    ha = cloud.servers('c1', 6, ha=True)
+    cloud.fail('c1')
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert all(cloud.evacuations(server_id) == 1 for server_id in ha)
+    assert _most_evacuations_at_once(cloud) == 2
+    # The waits were paced by Nova's evacuation records.
+    assert 'Cannot list the evacuations' not in caplog.text

@@ -1,0 +1,47 @@
+"""Many host monitors and operators at once, against real processes.
+
+The multi-process deployment of conftest.py (gunicorn with two workers,
+two engines, RabbitMQ, PostgreSQL, the Nova simulator). Sixteen compute
+hosts fail together; each one's monitor posts its notification while
+operators page through segments, hosts and notifications. No request may
+fail, every notification must end ``finished`` and Nova must have
+evacuated every HA instance exactly once. Speed is not asserted here:
+``python -m benchmarks.loadtest`` measures it.
+"""
+
+from masakari.tests.e2e import loadcloud
+from masakari.tests.e2e import loadgen
+from masakari.tests import figures
+
+FAILING_HOSTS = 16
+PER_HOST = 2
+
+
+def test_monitors_and_operators_together(deployment):
+    deployment.start_simulator()
+    deployment.start(engines=('engine-1', 'engine-2'), workers=2)
+    layout = loadcloud.build(deployment.api_url, deployment.sim,
+                             failing=FAILING_HOSTS, per_host=PER_HOST,
+                             segments=4)
+    run = loadgen.LoadRun(deployment.api_url, deployment.sim, layout,
+                          operators=4, ramp=4)
+
+    result = run.run(monitor_timeout=120, recovery_timeout=120)
+    figures.emit('load', **{k: result[k] for k in (
+        'hosts', 'operators', 'requests', 'rps', 'errors', 'kinds',
+        'notifications', 'evacuations', 'all_finished')})
+
+    assert result['errors'] == 0, result['error_samples']
+    assert result['problems'] == [], result['problems']
+    assert result['all_finished'], result['notifications']
+    assert result['evacuations']['evacuated_once'] == \
+        FAILING_HOSTS * PER_HOST
+    assert set(run.accepted) == set(layout.failing)
+    # Every kind of request was exercised while recoveries ran.
+    assert set(result['kinds']) == {
+        loadgen.CREATE, loadgen.SEGMENTS, loadgen.HOSTS,
+        loadgen.NOTIFICATIONS, loadgen.SHOW}, result['kinds']
+    assert result['kinds'][loadgen.CREATE]['count'] == FAILING_HOSTS
+    # Each notification was run by exactly one of the two engines.
+    for uuid in run.accepted.values():
+        assert len(deployment.engines_that_processed(uuid)) == 1, uuid

@@ -1,0 +1,49 @@
+"""Figures of the fault and load tests, for doc/source/reliability.rst.
+
+A test that measures a scenario calls ``emit(scenario, **figures)``. When
+the environment variable ``MASAKARI_FIGURES_FILE`` names a file, one JSON
+line is appended to it (under a lock: pytest-xdist workers write at once);
+otherwise nothing happens, so tests cost nothing extra by default.
+``python -m benchmarks.reliability_report`` turns the lines into the page.
+"""
+
+import datetime
+import fcntl
+import json
+import os
+
+ENV = 'MASAKARI_FIGURES_FILE'
+
+
+def enabled():
+    return bool(os.environ.get(ENV))
+
+
+def emit(scenario, **figures):
+    """Append ``{"scenario": ..., **figures}`` to the figures file.
+
+    Keep ``figures`` JSON-serializable: counts, seconds, small dicts.
+    The test's id (``PYTEST_CURRENT_TEST``) is recorded with them.
+    """
+    path = os.environ.get(ENV)
+    if not path:
+        return
+    record = {'scenario': scenario,
+              'test': os.environ.get('PYTEST_CURRENT_TEST', '').split(' ')[0],
+              'at': datetime.datetime.now(datetime.timezone.utc).isoformat(
+                  timespec='seconds')}
+    record.update(figures)
+    line = json.dumps(record, sort_keys=True) + '\n'
+    with open(path, 'a') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.write(line)
+            handle.flush()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read(path):
+    """Every record of a figures file, in order."""
+    with open(path) as handle:
+        return [json.loads(line) for line in handle if line.strip()]

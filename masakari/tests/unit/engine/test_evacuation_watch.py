@@ -1,0 +1,134 @@
+"""The watcher that wakes evacuation waiters when Nova's record ends."""
+
+import threading
+import time
+
+from masakari.engine import evacuation_watch
+from masakari.engine import nova
+
+# Long enough that a waiter nobody wakes is obviously not woken.
+LONG = 30.0
+
+
+class FakeNova:
+    """Nova's evacuation records of one host, changed by the test."""
+
+    def __init__(self, records=()):
+        self.records = list(records)
+        self.calls = 0
+        self.failures = 0
+        self.lock = threading.Lock()
+
+    def get_evacuations(self, context, source_host):
+        assert source_host == 'c1'
+        with self.lock:
+            self.calls += 1
+            if self.failures:
+                self.failures -= 1
+                raise RuntimeError('Nova is down')
+            return list(self.records)
+
+    def finish(self, record_id, server_id, status='done'):
+        with self.lock:
+            self.records = [r for r in self.records if r.id != record_id]
+            self.records.append(nova.Evacuation(record_id, server_id,
+                                                status))
+
+
+def record(record_id, server_id, status):
+    return nova.Evacuation(record_id, server_id, status)
+
+
+def sleep_in_thread(sleep, seconds=LONG):
+    """Run ``sleep(seconds)`` in a thread; return it and its end time."""
+    ended = []
+    thread = threading.Thread(
+        target=lambda: (sleep(seconds), ended.append(time.monotonic())))
+    thread.start()
+    return thread, ended
+
+
+def watcher(fake):
+    return evacuation_watch.Watcher(fake, 'ctx', 'c1', interval=0.01)
+
+
+def test_a_record_that_ends_wakes_the_waiter_of_its_server():
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating'),
+                     record(2, 'vm-b', 'pre-migrating')])
+    with watcher(fake) as watch:
+        thread_a, ended_a = sleep_in_thread(watch.sleep_for('vm-a'))
+        thread_b, ended_b = sleep_in_thread(watch.sleep_for('vm-b'))
+        fake.finish(1, 'vm-a')
+        thread_a.join(LONG / 3)
+        assert ended_a, 'the waiter of vm-a was not woken'
+        assert not ended_b, 'vm-b was woken though its record goes on'
+        fake.finish(2, 'vm-b', 'failed')
+        thread_b.join(LONG / 3)
+        assert ended_b, 'a failed record must wake its waiter too'
+
+
+def test_records_that_ended_before_the_recovery_wake_nobody():
+    # vm-a was evacuated from c1 once before; its old record is done.
+    fake = FakeNova([record(1, 'vm-a', 'done')])
+    with watcher(fake) as watch:
+        started = time.monotonic()
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'), 0.5)
+        thread.join(LONG / 3)
+        assert fake.calls > 2, 'the watcher did not poll'
+        # The sleep ran its full length: the old record woke nobody.
+        assert ended[0] - started >= 0.5
+        sleep = watch.sleep_for('vm-a')
+        fake.finish(2, 'vm-a')
+        thread, ended = sleep_in_thread(sleep)
+        thread.join(LONG / 3)
+        assert ended, 'the new record of vm-a did not wake it'
+
+
+def test_a_record_that_ends_before_the_wait_ends_the_wait_at_once():
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating')])
+    with watcher(fake) as watch:
+        sleep = watch.sleep_for('vm-a')
+        fake.finish(1, 'vm-a')
+        # Let the watcher see it while nobody sleeps...
+        thread, _ = sleep_in_thread(watch.sleep_for('vm-other'), 0.3)
+        thread.join(LONG / 3)
+        # ...then the waiter's next sleep returns at once.
+        thread, ended = sleep_in_thread(sleep)
+        thread.join(LONG / 3)
+        assert ended
+
+
+def test_no_polling_while_nobody_waits():
+    fake = FakeNova()
+    with watcher(fake) as watch:
+        time.sleep(0.2)
+        assert fake.calls == 1, 'only the listing at the start'
+        thread, _ = sleep_in_thread(watch.sleep_for('vm-a'), 0.2)
+        thread.join(LONG / 3)
+        polled = fake.calls
+        assert polled > 2
+        time.sleep(0.2)
+        assert fake.calls <= polled + 1
+
+
+def test_a_failing_listing_leaves_the_waiters_to_their_own_polling():
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating')])
+    fake.failures = 3
+    with watcher(fake) as watch:
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'))
+        # Polling goes on through the failures; once Nova answers again
+        # the ended record wakes the waiter.
+        fake.finish(1, 'vm-a')
+        thread.join(LONG / 3)
+        assert ended
+        assert fake.failures == 0
+
+
+def test_leaving_stops_the_poller_even_with_waiters():
+    fake = FakeNova()
+    with watcher(fake) as watch:
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'), 0.5)
+    calls = fake.calls
+    thread.join(LONG / 3)
+    time.sleep(0.1)
+    assert fake.calls == calls
