@@ -5,6 +5,11 @@
   sees it, against the critical-path lower bound ceil(N/P) * L.
 * ``python -m benchmarks.api_load``: notification create/list/show latency
   and throughput under gunicorn, at several notification table sizes.
+* ``python -m benchmarks.loadtest``: K host monitors post while operators
+  page through the API; req/s, p50/p99 per request kind, errors, and
+  whether every notification finished with each instance evacuated once.
+* ``python -m benchmarks.reliability_report``: the figures of the fault
+  tests and of the load test into ``doc/source/reliability.rst``.
 * ``python -m benchmarks.run_all``: both, then ``doc/source/performance.rst``
   and its plots. ``--quick`` everywhere runs a reduced set in ~2 minutes.
 

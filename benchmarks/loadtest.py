@@ -101,9 +101,12 @@ def run(args, out=sys.stdout):
         out.write('running: %d monitors, %d operators\n'
                   % (args.hosts, args.operators))
         started = time.monotonic()
+        load_before = machine.load_average()
         result = load.run(monitor_timeout=args.timeout,
                           recovery_timeout=args.timeout)
         result['seconds'] = round(time.monotonic() - started, 2)
+        # The machine may be shared: say how busy it was.
+        result['load_average'] = [load_before, machine.load_average()]
     result['config'] = {
         'hosts': args.hosts, 'per_host': args.per_host,
         'segments': args.segments, 'operators': args.operators,

@@ -267,6 +267,9 @@ def run_once(cloud, n, p, duration, probes=None):
     lags = [_parse_time(v['end_time']) - done_at[v['instance_uuid']]
             for v in vmoves
             if v['end_time'] and v['instance_uuid'] in done_at]
+    in_nova = [_parse_time(m['updated_at']) - _parse_time(m['created_at'])
+               for m in migrations]
+    handoffs = slot_handoffs(sorted(done_at.values()), sorted(accepted), p)
     last_active = max(done_at.values()) - posted_wall if done_at else None
     first_evacuation = min(accepted) - posted_wall if accepted else None
     bound = lower_bound(n, p, duration)
@@ -284,6 +287,14 @@ def run_once(cloud, n, p, duration, probes=None):
             if last_active else None),
         'detect_lag_mean': sum(lags) / len(lags) if lags else None,
         'detect_lag_max': max(lags) if lags else None,
+        # How long Nova (the simulator) really took: L plus its lateness.
+        'evacuation_in_nova_mean': (sum(in_nova) / len(in_nova)
+                                    if in_nova else None),
+        # From the first to the P-th evacuation request: the first wave.
+        'first_wave_seconds': (sorted(accepted)[min(p, len(accepted)) - 1]
+                               - min(accepted) if accepted else None),
+        'handoff_mean': sum(handoffs) / len(handoffs) if handoffs else None,
+        'handoff_max': max(handoffs) if handoffs else None,
         'problems': check_servers(cloud, source, ids),
     }
     if probes:
@@ -296,6 +307,14 @@ def run_once(cloud, n, p, duration, probes=None):
             result['rows_written_per_instance'] = (written_after -
                                                    written) / n
     return result
+
+
+def slot_handoffs(done, accepted, p):
+    """Seconds from each evacuation's end in Nova to the start of the
+    evacuation that took its slot: the k-th end frees a slot for the
+    (k + P)-th start. Zero overhead would make them all zero."""
+    return [accepted[k + p] - done[k]
+            for k in range(min(len(done), len(accepted) - p))]
 
 
 def warm_up(cloud):
@@ -391,11 +410,16 @@ def _engine_options(args, p):
 def format_result(r):
     line = ('N=%-4d P=%-4d bound %6.1fs  measured %6.2fs (polled %6.2fs) '
             'ratio %.3f  before 1st evacuation %.2fs  overhead/instance '
-            '%.3fs  detect lag mean %.3fs max %.3fs  %s%s' % (
+            '%.3fs  detect lag mean %.3fs max %.3fs  slot handoff mean '
+            '%.3fs max %.3fs  evacuation in Nova mean %.3fs  first wave '
+            '%.2fs  %s%s' % (
                 r['n'], r['p'], r['lower_bound'], r['seconds'],
                 r['polled_seconds'], r['ratio'],
                 r['before_first_evacuation'], r['overhead_per_instance'],
                 r['detect_lag_mean'] or 0, r['detect_lag_max'] or 0,
+                r.get('handoff_mean') or 0, r.get('handoff_max') or 0,
+                r.get('evacuation_in_nova_mean') or 0,
+                r.get('first_wave_seconds') or 0,
                 r['status'],
                 ' PROBLEMS: %d' % len(r['problems'])
                 if r['problems'] else ''))

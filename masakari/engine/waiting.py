@@ -37,16 +37,19 @@ def intervals(first=None, maximum=None):
 
 
 def wait_for(check, timeout, what='condition', first=None, maximum=None,
-             sleep=time.sleep, clock=time.monotonic):
+             sleep=time.sleep, clock=time.monotonic, check_first=True):
     """Call ``check()`` until it returns something truthy, and return that.
 
-    ``check`` runs at least once, then after each interval of
+    ``check`` runs at least once (with ``check_first``, at once; without,
+    after the first interval), then after each interval of
     ``intervals(first, maximum)``; the last sleep is cut short so the final
     check happens at the deadline. Raises WaitTimeout once ``timeout``
     seconds have passed.
     """
     deadline = clock() + timeout
     delays = intervals(first, maximum)
+    if not check_first:
+        sleep(min(next(delays), timeout))
     while True:
         result = check()
         if result:

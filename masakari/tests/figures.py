@@ -43,6 +43,20 @@ def emit(scenario, **figures):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def emit_outcome(scenario, *, faults, posted, accepted, reached,
+                 recoveries, **extra):
+    """The figures every fault scenario shares.
+
+    ``posted``: notifications the monitors sent; ``accepted``: stored;
+    ``reached``: stored ones that ended as the test expects (a recovery
+    Nova keeps refusing ends ``failed``); ``recoveries``: how many times
+    Nova recovered (evacuated or restarted) each HA instance involved.
+    """
+    emit(scenario, faults=faults, posted=posted, accepted=accepted,
+         lost=accepted - reached, instances=len(recoveries),
+         double=sum(count > 1 for count in recoveries), **extra)
+
+
 def read(path):
     """Every record of a figures file, in order."""
     with open(path) as handle:

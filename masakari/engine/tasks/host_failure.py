@@ -23,6 +23,7 @@ from oslo_utils import timeutils
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
+from masakari.engine import evacuation_pacing
 from masakari.engine import evacuation_watch
 from masakari.engine import leases
 from masakari.engine import nova
@@ -276,7 +277,8 @@ class EvacuateInstancesTask(base.MasakariTask):
 
     # Set for the duration of ``_evacuate_all``.
     _watcher = None
-    _in_nova = None
+    _slots = None
+    _snapshot = None
 
     def execute(self, host_name, notification_uuid, reserved_host=None):
         if not reserved_host:
@@ -340,10 +342,9 @@ class EvacuateInstancesTask(base.MasakariTask):
                                         " to '%s'" % reserved_host
                                         if reserved_host else '', threads),
                             0.4)
-        # ``threads`` evacuations run in Nova at a time; twice as many
-        # workers, so the calls before and after each one (read, lock,
-        # unlock, record) happen while other evacuations run.
-        self._in_nova = threading.BoundedSemaphore(threads)
+        # ``threads`` evacuations run in Nova at a time, and as many
+        # servers get ready for a slot meanwhile (read, lock, record).
+        self._slots = evacuation_pacing.Slots(threads)
         workers = min(2 * threads, len(vmoves) or 1)
         watcher = evacuation_watch.Watcher(self.novaclient, self.context,
                                            host_name)
@@ -351,6 +352,7 @@ class EvacuateInstancesTask(base.MasakariTask):
                 max_workers=workers,
                 thread_name_prefix='evacuate-%s' % host_name) as pool:
             self._watcher = watcher
+            self._snapshot = self._list_servers(host_name, vmoves)
             futures = [pool.submit(self._recover_one, vmove, host_name,
                                    reserved_host) for vmove in vmoves]
             while concurrent_futures.wait(futures, timeout=0.2)[1]:
@@ -367,13 +369,25 @@ class EvacuateInstancesTask(base.MasakariTask):
             raise exception.HostRecoveryFailureException(message=message)
         self.update_details('Evacuation process completed!', 1.0)
 
+    def _list_servers(self, host_name, vmoves):
+        servers = []
+        if vmoves:
+            try:
+                servers = self.novaclient.get_servers(self.context,
+                                                      host_name)
+            except exception.MasakariException as exc:
+                LOG.warning('Cannot list the servers of %s (%s); each is '
+                            'read on its own', host_name, exc.message)
+        return evacuation_pacing.ServerSnapshot(servers)
+
     # --- one instance ----------------------------------------------------
     def _recover_one(self, vmove, host_name, reserved_host):
         instance_id = vmove.instance_uuid
         try:
-            # Nothing more for an engine that lost the notification.
-            self.confirm_lease()
-            self._evacuate_and_confirm(vmove, host_name, reserved_host)
+            with self._slots.server():
+                # Nothing more for an engine that lost the notification.
+                self.confirm_lease()
+                self._evacuate_and_confirm(vmove, host_name, reserved_host)
         except leases.LeaseLost:
             return
         except waiting.WaitTimeout as exc:
@@ -422,7 +436,8 @@ class EvacuateInstancesTask(base.MasakariTask):
 
     def _evacuate_and_confirm(self, vmove, host_name, reserved_host):
         instance_id = vmove.instance_uuid
-        server = self.novaclient.get_server(self.context, instance_id)
+        server = (self._snapshot.take(instance_id) or
+                  self.novaclient.get_server(self.context, instance_id))
         # Locked by an earlier attempt that did not get to unlock it.
         locked_before = (server.locked and vmove.status == 'ongoing' and
                          vmove.message == LOCKED_MESSAGE)
@@ -484,7 +499,7 @@ class EvacuateInstancesTask(base.MasakariTask):
                             % (instance_id, server.vm_state, host_name,
                                " to '%s'" % reserved_host
                                if reserved_host else ''), 0.5)
-        with self._in_nova:
+        with self._slots.in_nova():
             self.confirm_lease()
             try:
                 self.novaclient.evacuate_instance(
@@ -547,14 +562,17 @@ class EvacuateInstancesTask(base.MasakariTask):
             return current if state == 'done' else None
 
         timeout = CONF.wait_period_after_evacuation
-        sleep, first = time.sleep, None
+        sleep, first, check_first = time.sleep, None, True
         if self._watcher is not None:
             sleep = self._watcher.sleep_for(server.id)
             if self._watcher.working:
-                # It wakes us when the evacuation ends: poll seldom.
+                # It wakes us when the evacuation ends: poll seldom, and
+                # not before the first wake-up or interval.
                 first = max(CONF.verify_interval, waiting.FIRST_INTERVAL)
+                check_first = False
         try:
             return waiting.wait_for(check, timeout, sleep=sleep, first=first,
+                                    check_first=check_first,
                                     what='evacuation of %s' % server.id)
         except waiting.WaitTimeout:
             raise waiting.WaitTimeout(

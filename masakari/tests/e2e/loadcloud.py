@@ -169,3 +169,12 @@ def verify(sim, layout, found, accepted):
             'double': evacuations[2]},
         'all_finished': finished == posted,
         'problems': problems}
+
+
+def outcome_figures(result):
+    """The fields every scenario of ``masakari.tests.figures`` shares, from
+    a load run's result."""
+    notes, moves = result['notifications'], result['evacuations']
+    return {'posted': notes['posted'], 'accepted': notes['accepted'],
+            'lost': notes['lost'] + notes['not_finished'],
+            'instances': moves['instances'], 'double': moves['double']}

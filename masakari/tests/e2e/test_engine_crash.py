@@ -15,6 +15,7 @@ import signal
 import pytest
 
 from masakari.tests.e2e.conftest import wait_until
+from masakari.tests import figures
 
 FAILED_HOST = 'compute1'
 COMPUTES = ('compute1', 'compute2', 'compute3')
@@ -137,6 +138,14 @@ def test_killed_engine_is_taken_over_by_the_other(cloud):
         'DisableComputeServiceTask', 'PrepareHAEnabledInstancesTask',
         'EvacuateInstancesTask']
     assert {d['state'] for d in details} == {'SUCCESS'}
+    _emit(sim, ha_ids)
+
+
+def _emit(sim, ha_ids):
+    """One SIGKILL survived by one finished notification."""
+    figures.emit_outcome(
+        'engine_sigkill', faults=1, posted=1, accepted=1, reached=1,
+        recoveries=[sim.server(i)['evacuations'] for i in ha_ids])
 
 
 def test_restarted_engine_takes_its_own_back_at_once(cloud):
@@ -168,3 +177,4 @@ def test_restarted_engine_takes_its_own_back_at_once(cloud):
     _assert_evacuated_once(sim, ha_ids)
     assert 'left running by a previous run' in \
         cloud.engines['engine-1'].log()
+    _emit(sim, ha_ids)

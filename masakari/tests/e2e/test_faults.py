@@ -17,6 +17,7 @@ import requests
 from masakari.tests.e2e.conftest import Deployment
 from masakari.tests.e2e.conftest import evacuation_problems
 from masakari.tests.e2e.conftest import wait_until
+from masakari.tests import figures
 
 COMPUTES = ('compute1', 'compute2', 'compute3')
 # The periodic task re-dispatches lost ``new`` notifications and retries
@@ -80,6 +81,13 @@ def register(deployment, name='e2e-faults'):
 def assert_evacuated_once(sim, server_ids, source):
     problems = evacuation_problems(sim, server_ids, source)
     assert not problems, problems
+
+
+def emit_nova_fault(sim, ha_ids, faults, reached=1):
+    """Figures of one notification that met ``faults`` Nova faults."""
+    figures.emit_outcome(
+        'nova_faults', faults=faults, posted=1, accepted=1, reached=reached,
+        recoveries=[sim.server(i)['evacuations'] for i in ha_ids])
 
 
 def assert_fault_body(response, code, name):
@@ -307,6 +315,13 @@ def test_duplicate_notifications_from_many_monitors(cloud):
     assert_evacuated_once(cloud.sim, ha_ids, 'dup-a')
     actions = [a['action'] for a in cloud.sim.server(crashed)['actions']]
     assert (actions.count('stop'), actions.count('start')) == (1, 1)
+    responses = host_responses + vm_responses
+    figures.emit_outcome(
+        'duplicates', faults=2, posted=len(responses),
+        accepted=sum(r.status_code == 202 for r in responses), reached=2,
+        recoveries=[cloud.sim.server(i)['evacuations'] for i in ha_ids] +
+        [actions.count('start')],
+        refused_409=sum(r.status_code == 409 for r in responses))
 
 
 def test_nova_500_on_evacuate_then_retried(cloud):
@@ -338,6 +353,7 @@ def test_nova_500_on_evacuate_then_retried(cloud):
     assert sorted(v.server_id for v in vmoves) == sorted(ha_ids)
     assert {v.status for v in vmoves} == {'succeeded'}
     assert cloud.sim.faults()['http'] == []  # the fault fired
+    emit_nova_fault(cloud.sim, ha_ids, faults=1)
 
 
 def test_nova_timeout_on_evacuate_retried_not_repeated(cloud):
@@ -366,6 +382,7 @@ def test_nova_timeout_on_evacuate_retried_not_repeated(cloud):
     vmoves = list(conn.instance_ha.vmoves(uuid))
     assert sorted(v.server_id for v in vmoves) == sorted(ha_ids)
     assert {v.status for v in vmoves} == {'succeeded'}
+    emit_nova_fault(cloud.sim, ha_ids, faults=1)
 
 
 def test_nova_answer_lost_after_evacuate(cloud):
@@ -389,6 +406,7 @@ def test_nova_answer_lost_after_evacuate(cloud):
     assert_evacuated_once(cloud.sim, ha_ids, 'lost-a')
     assert logged(cloud, 'Notification %s is error' % uuid) == 0
     assert logged(cloud, 'Processing notification %s' % uuid) == 1
+    emit_nova_fault(cloud.sim, ha_ids, faults=1)
 
 
 def test_nova_500_persistent_ends_failed(cloud):
@@ -425,3 +443,6 @@ def test_nova_500_persistent_ends_failed(cloud):
     assert sorted(vmoves) == sorted(ha_ids)
     assert vmoves[victim].status == 'failed'
     assert 'No valid host was found' in vmoves[victim].message
+    # Ended failed, as it should: not lost.
+    emit_nova_fault(cloud.sim, ha_ids, faults=sum(
+        f['fired'] for f in cloud.sim.faults()['http']))

@@ -18,6 +18,7 @@ from masakari.engine import nova
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves
+from masakari.tests import figures
 
 
 class FreezableNova:
@@ -90,7 +91,8 @@ def _assert_evacuated_once(cloud, server_ids, source):
 
 
 @pytest.mark.parametrize('backend', BACKENDS, indirect=True)
-def test_two_engines_race_for_every_notification(cloud, engines, ctx):
+def test_two_engines_race_for_every_notification(cloud, engines, ctx,
+                                                 backend):
     """Both engines get every notification at the same moment (a cast and
     a periodic run, say): each one is run by exactly one of them."""
     segment = cloud.segment('auto')
@@ -135,6 +137,11 @@ def test_two_engines_race_for_every_notification(cloud, engines, ctx):
     assert sorted(uuid for _, uuid in runs) == sorted(uuids)
     for name, (_, server_ids) in failed.items():
         _assert_evacuated_once(cloud, server_ids, name)
+    figures.emit_outcome(
+        'engines_racing', faults=len(uuids), posted=len(uuids),
+        accepted=len(uuids), reached=len(uuids),
+        recoveries=[cloud.evacuations(i) for _, ids in failed.values()
+                    for i in ids], backend=backend)
 
 
 def test_heartbeat_keeps_a_long_recovery_owned(cloud, engines, ctx,

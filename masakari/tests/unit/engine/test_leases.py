@@ -70,6 +70,26 @@ def test_beat_renews_and_finds_the_leases_taken_over(database, conf):
     assert db_api.notification_get_by_uuid(taken).engine_host == 'engine-b'
 
 
+def test_confirm_trusts_a_fresh_renewal_and_checks_an_old_one(database,
+                                                              conf):
+    conf.set_override('notification_lease_seconds', 60)
+    (uuid,) = _notifications(1)
+    db_api.notification_claim(uuid, 'engine-a', 60, ['new'])
+    now = [1000.0]
+    lease = leases.Lease(uuid, 'engine-a', clock=lambda: now[0])
+    lease.confirm()
+    renewed = _lease_of(uuid)
+    # Another engine's name in the row (impossible before expiry, which
+    # is the point): a fresh renewal is trusted without a database write.
+    db_api.notification_update(uuid, {'engine_host': 'engine-b'})
+    now[0] += leases.confirm_freshness() - 0.5
+    lease.confirm()
+    assert _lease_of(uuid) == renewed
+    now[0] += 1.0
+    with pytest.raises(leases.LeaseLost):
+        lease.confirm()
+
+
 def test_a_database_error_does_not_lose_the_lease(database, conf,
                                                   monkeypatch):
     (uuid,) = _notifications(1)

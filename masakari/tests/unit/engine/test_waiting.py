@@ -70,3 +70,17 @@ def test_zero_timeout_checks_once():
     assert clock.sleeps == []
     assert waiting.wait_for(lambda: 1, 0, sleep=clock.sleep,
                             clock=clock) == 1
+
+
+def test_the_first_check_can_wait_for_the_first_interval():
+    clock = FakeClock()
+    checked_at = []
+
+    def check():
+        checked_at.append(clock.now)
+        return len(checked_at) == 2
+
+    assert waiting.wait_for(check, 10, first=0.5, maximum=1,
+                            sleep=clock.sleep, clock=clock,
+                            check_first=False)
+    assert checked_at == [100.5, 101.5]

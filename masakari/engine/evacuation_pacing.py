@@ -1,0 +1,75 @@
+"""Keep Nova busy with exactly P evacuations during a host recovery.
+
+A host recovery evacuates N servers, ``[DEFAULT]
+host_failure_recovery_threads`` (P) at a time, so it can't take less than
+``ceil(N / P)`` evacuation times. What it takes beyond that is the engine's
+own work per server (read it, record it, lock it, ask Nova; then confirm,
+unlock, record) wherever that work keeps a slot of Nova's idle. Two helpers
+move that work out of the way:
+
+``Slots`` lets P servers be prepared while P others are in Nova, so a slot
+freed by one evacuation is taken at once by a server that is ready.
+
+``ServerSnapshot`` is one listing of the failed host's servers at the start,
+so the first wave of servers needs no read of its own each.
+"""
+
+import contextlib
+import threading
+import time
+
+# A listed server is used instead of a read of its own for this long.
+SNAPSHOT_MAX_AGE = 5.0
+
+
+class Slots:
+    """At most ``size`` servers in Nova, and ``size`` more being prepared.
+
+    Each server's work runs in one thread: ``server()`` around all of it,
+    ``in_nova()`` around the evacuation request and the wait for its end.
+    A server that enters Nova lets the next one start its preparation.
+    """
+
+    def __init__(self, size):
+        self._preparing = threading.BoundedSemaphore(size)
+        self._in_nova = threading.BoundedSemaphore(size)
+        self._local = threading.local()
+
+    def _done_preparing(self):
+        if getattr(self._local, 'preparing', False):
+            self._local.preparing = False
+            self._preparing.release()
+
+    @contextlib.contextmanager
+    def server(self):
+        self._preparing.acquire()
+        self._local.preparing = True
+        try:
+            yield
+        finally:
+            self._done_preparing()
+
+    @contextlib.contextmanager
+    def in_nova(self):
+        with self._in_nova:
+            self._done_preparing()
+            yield
+
+
+class ServerSnapshot:
+    """The failed host's servers as listed once, each handed out once."""
+
+    def __init__(self, servers, clock=time.monotonic):
+        self._clock = clock
+        self._taken_at = clock()
+        self._servers = {server.id: server for server in servers}
+        self._lock = threading.Lock()
+
+    def take(self, server_id):
+        """The listed server, or None when it was not listed, was handed
+        out already, or the listing is too old to act on."""
+        with self._lock:
+            server = self._servers.pop(server_id, None)
+        if self._clock() - self._taken_at > SNAPSHOT_MAX_AGE:
+            return None
+        return server

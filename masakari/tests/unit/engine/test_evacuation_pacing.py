@@ -1,0 +1,116 @@
+"""Slots and the server snapshot that pace a large host recovery."""
+
+import threading
+
+from masakari.engine import evacuation_pacing
+from masakari.engine import nova
+
+JOIN = 10.0
+
+
+class Counter:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    def __enter__(self):
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def __exit__(self, *exc_info):
+        with self.lock:
+            self.now -= 1
+
+
+def test_size_servers_in_nova_and_size_more_preparing():
+    slots = evacuation_pacing.Slots(2)
+    preparing, in_nova = Counter(), Counter()
+    release = threading.Event()
+
+    def one_server():
+        with slots.server():
+            with preparing:
+                pass
+            with slots.in_nova(), in_nova:
+                release.wait(JOIN)
+
+    threads = [threading.Thread(target=one_server) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(JOIN)
+    assert not any(thread.is_alive() for thread in threads)
+    assert in_nova.most == 2
+    assert preparing.most <= 2
+
+
+def test_a_server_in_nova_lets_the_next_one_prepare():
+    slots = evacuation_pacing.Slots(1)
+    first_in_nova, second_prepared = threading.Event(), threading.Event()
+    release = threading.Event()
+
+    def first():
+        with slots.server(), slots.in_nova():
+            first_in_nova.set()
+            release.wait(JOIN)
+
+    def second():
+        first_in_nova.wait(JOIN)
+        with slots.server():
+            second_prepared.set()
+            with slots.in_nova():
+                pass
+
+    threads = [threading.Thread(target=first),
+               threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    # The second server got ready while the first one is still in Nova.
+    assert second_prepared.wait(JOIN)
+    release.set()
+    for thread in threads:
+        thread.join(JOIN)
+
+
+def test_a_server_that_fails_before_nova_frees_its_preparation_slot():
+    slots = evacuation_pacing.Slots(1)
+    for _ in range(3):
+        try:
+            with slots.server():
+                raise RuntimeError('read failed')
+        except RuntimeError:
+            pass
+    acquired = threading.Event()
+
+    def later():
+        with slots.server(), slots.in_nova():
+            acquired.set()
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    thread.join(JOIN)
+    assert acquired.is_set()
+
+
+def server(server_id):
+    return nova.Server(id=server_id, host='c1')
+
+
+def test_snapshot_hands_out_each_listed_server_once():
+    snapshot = evacuation_pacing.ServerSnapshot([server('a'), server('b')])
+    assert snapshot.take('a') == server('a')
+    assert snapshot.take('a') is None
+    assert snapshot.take('unlisted') is None
+    assert snapshot.take('b') == server('b')
+
+
+def test_an_old_snapshot_is_not_acted_on():
+    now = [1000.0]
+    snapshot = evacuation_pacing.ServerSnapshot([server('a'), server('b')],
+                                                clock=lambda: now[0])
+    assert snapshot.take('a') == server('a')
+    now[0] += evacuation_pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert snapshot.take('b') is None
