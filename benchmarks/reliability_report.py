@@ -156,7 +156,7 @@ def fault_rows(records):
 
 
 def load_section(result):
-    out = [title('Load test', '='), '']
+    out = [title('Load test', '-'), '']
     config, stack = result['config'], result.get('stack') or {}
     where = ('an external deployment' if config.get('external') else
              '%s, %s, gunicorn with %s workers and %s engine processes' % (
@@ -234,7 +234,7 @@ def render(records, loadtest):
         'evacuated (or restarted) more than once: the count comes from '
         "the simulator's own records, not from masakari."))
     out.append('')
-    out.append(title('Fault scenarios', '='))
+    out.append(title('Fault scenarios', '-'))
     out.append(table(
         ['Scenario', 'What breaks', 'Runs', 'Faults survived',
          'Notifications posted', 'Lost', 'Double recoveries',
@@ -253,7 +253,7 @@ def render(records, loadtest):
     out.append('')
     if loadtest:
         out.append(load_section(loadtest))
-    out.append(title('How the figures are made', '='))
+    out.append(title('How the figures are made', '-'))
     out.append(para('From the top of the repository (RabbitMQ and '
                     'PostgreSQL installed; the fixtures start them):'))
     out.append('\n.. code-block:: console\n')

@@ -7,13 +7,12 @@ exception-to-status mapping lives in ``from_exception``, in one place.
 import json
 import logging
 
-from oslo_db import exception as db_exc
-from sqlalchemy import exc as sqla_exc
 import webob
 import webob.exc
 
 from masakari import exception
 from masakari.common.fault_names import FAULT_NAMES
+from masakari.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
@@ -26,12 +25,6 @@ UNEXPECTED_MESSAGE = (
 
 JSON_CONTENT_TYPE = 'application/json'
 
-# The database is down or unreachable. oslo.db translates most of these to
-# DBConnectionError; some drivers' messages (e.g. a refused PostgreSQL
-# connection) stay a plain OperationalError.
-DATABASE_UNAVAILABLE = (db_exc.DBConnectionError,
-                        db_exc.DBNonExistentDatabase,
-                        sqla_exc.OperationalError)
 
 
 def fault_response(code, message, headers=None,
@@ -74,7 +67,7 @@ def from_exception(exc, content_type=JSON_CONTENT_TYPE):
         return fault_response(exc.code, message,
                               headers=_retry_after(exc),
                               content_type=content_type)
-    if isinstance(exc, DATABASE_UNAVAILABLE):
+    if isinstance(exc, db_api.UNAVAILABLE_ERRORS):
         LOG.error('The database could not be reached: %s', exc)
         unavailable = exception.ServiceUnavailable(
             reason='the database could not be reached.')

@@ -32,6 +32,13 @@ from masakari.conf import CONF
 from masakari.db import models
 from masakari import exception
 
+# The database is down or unreachable. oslo.db translates most of these to
+# DBConnectionError; some drivers' messages (e.g. a refused PostgreSQL
+# connection) stay a plain OperationalError.
+UNAVAILABLE_ERRORS = (db_exc.DBConnectionError,
+                      db_exc.DBNonExistentDatabase,
+                      sa.exc.OperationalError)
+
 ACTIVE_NOTIFICATION_STATUSES = ('new', 'running', 'error')
 FINAL_NOTIFICATION_STATUSES = ('finished', 'failed', 'ignored')
 

@@ -131,7 +131,11 @@ class TaskFlowDriver:
         with self._lock:
             if self._backend is None or self._backend_url != url:
                 self.close()
-                self._backend = backends.fetch({'connection': url})
+                # Pre-ping: a pooled connection that died with a database
+                # restart must not fail the next recovery.
+                self._backend = backends.fetch({
+                    'connection': url,
+                    'engine_args': {'pool_pre_ping': True}})
                 self._backend_url = url
             return self._backend
 

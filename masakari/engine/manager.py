@@ -34,6 +34,7 @@ takes back its own running notifications at once
 
 import json
 import threading
+import time
 
 import futurist
 from futurist import waiters
@@ -57,6 +58,9 @@ DRIVER_NAMESPACE = 'masakari.driver'
 MAX_CONCURRENT_NOTIFICATIONS = 32
 # How long stop() waits for recoveries in progress by default.
 SHUTDOWN_TIMEOUT = 60.0
+# Back-off of the retried write of a notification's outcome.
+OUTCOME_RETRY_FIRST_DELAY = 0.5
+OUTCOME_RETRY_MAX_DELAY = 5.0
 
 STOPPED_MESSAGE = ("masakari-engine on host '%s' stopped before this "
                    'recovery finished; the next engine to look takes it '
@@ -361,17 +365,16 @@ class MasakariManager:
             _notify(context, claimed, 'start')
             status, message, error = self._recover(context, claimed, host,
                                                    lease)
+            if lease.lost:
+                LOG.warning('Notification %s: this engine lost its lease; '
+                            'the engine that took it over records the '
+                            'outcome', uuid)
+                return None
+            if status == 'error' and retry:
+                status = 'failed'
+            final = self._record_outcome(uuid, status, message)
         finally:
             self.heartbeat.drop(lease)
-        if lease.lost:
-            LOG.warning('Notification %s: this engine lost its lease; the '
-                        'engine that took it over records the outcome',
-                        uuid)
-            return None
-        if status == 'error' and retry:
-            status = 'failed'
-        final = db_api.notification_finish(
-            uuid, self.host, {'status': status, 'message': message})
         if final is None:
             LOG.warning('Notification %s was taken over by another engine '
                         'before this one recorded its outcome (%s: %s)',
@@ -383,6 +386,29 @@ class MasakariManager:
         else:
             _notify(context, final, 'end')
         return status
+
+    def _record_outcome(self, uuid, status, message):
+        """Write the outcome, trying again while the database is away.
+
+        A recovery cut short by a database restart ends ``error``; written
+        as soon as the database is back, the periodic task retries it then,
+        instead of after its lease has run out. The lease is held (and
+        renewed once the database answers) meanwhile.
+        """
+        deadline = time.monotonic() + CONF.notification_lease_seconds
+        delay = OUTCOME_RETRY_FIRST_DELAY
+        while True:
+            try:
+                return db_api.notification_finish(
+                    uuid, self.host, {'status': status, 'message': message})
+            except db_api.UNAVAILABLE_ERRORS as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                LOG.warning('Cannot record that notification %s is %s (%s);'
+                            ' trying again in %.1fs', uuid, status, exc,
+                            delay)
+                time.sleep(delay)
+                delay = min(delay * 2, OUTCOME_RETRY_MAX_DELAY)
 
     def _recover(self, context, notification, host, lease=None):
         """Run what the notification asks for: (status, message, exc)."""

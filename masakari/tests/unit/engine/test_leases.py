@@ -236,3 +236,30 @@ def test_stop_releases_what_did_not_finish(engine, blocking):
     # The recovery thread stops at its next look at the lease.
     assert future.result(10) is None
     assert db_api.notification_get_by_uuid(uuid).status == 'running'
+
+
+def test_the_outcome_waits_for_the_database_to_come_back(engine, blocking,
+                                                         monkeypatch):
+    """A database away at the end of a recovery delays its outcome but does
+    not leave it ``running`` until the lease expires."""
+    monkeypatch.setattr(engine_manager, 'OUTCOME_RETRY_FIRST_DELAY', 0.01)
+    ctx = masakari_context.get_admin_context()
+    (uuid,) = _notifications(1)
+    finish = db_api.notification_finish
+    attempts = []
+
+    def away_twice(*args, **kwargs):
+        attempts.append(args)
+        if len(attempts) <= 2:
+            raise db_exc.DBConnectionError('the database restarts')
+        return finish(*args, **kwargs)
+
+    monkeypatch.setattr(db_api, 'notification_finish', away_twice)
+    future = engine.submit(ctx, uuid)
+    _wait(lambda: blocking.started)
+    blocking.release.set()
+
+    assert future.result(10) == 'finished'
+    assert len(attempts) == 3
+    row = db_api.notification_get_by_uuid(uuid)
+    assert (row.status, row.engine_host) == ('finished', None)
