@@ -226,7 +226,8 @@ def _recovery(recovery, image):
     runs = recovery['runs']
     header = ['N', 'P', 'bound (s)', 'measured (s)', 'ratio',
               'before 1st evacuation (s)', 'overhead per instance (s)',
-              'detection lag mean / max (s)', 'engine CPU per instance (ms)',
+              'detection lag mean / max (s)', 'slot handoff mean (s)',
+              'first wave (s)', 'engine CPU per instance (ms)',
               'DB rows written per instance']
     rows = []
     for r in runs:
@@ -237,6 +238,8 @@ def _recovery(recovery, image):
                      _f(r['overhead_per_instance'], '%.3f'),
                      '%s / %s' % (_f(r['detect_lag_mean'], '%.3f'),
                                   _f(r['detect_lag_max'], '%.3f')),
+                     _f(r.get('handoff_mean'), '%.3f'),
+                     _f(r.get('first_wave_seconds')),
                      _f(cpu, '%.1f'),
                      _f(r.get('rows_written_per_instance'), '%.1f')])
     largest = max(r['n'] for r in runs)
@@ -271,6 +274,11 @@ def _recovery(recovery, image):
         _bullet('*detection lag*: from the simulator finishing an '
                 'evacuation to the engine recording it (the vmove\'s end '
                 'time);'),
+        _bullet('*slot handoff*: from an evacuation ending in Nova to Nova '
+                'accepting the evacuation that took its slot (the k-th end '
+                'frees a slot for the (k+P)-th start);'),
+        _bullet('*first wave*: from the first to the P-th evacuation '
+                'request;'),
         _bullet('*engine CPU* and *DB rows written*: the engine process\'s '
                 'CPU time and PostgreSQL\'s rows inserted, updated or '
                 'deleted (engine, taskflow and API together) during the '
@@ -298,8 +306,13 @@ def _where_the_time_goes(runs, duration):
         extra = r['seconds'] - r['lower_bound']
         after = extra - r['before_first_evacuation']
         if r['p'] >= r['n']:
+            cpu = (r.get('cpu_ms_per_instance') or {}).get('engine')
             detail = ('all evacuations run at once, and the last one started '
-                      '%.1f s after the first' % after)
+                      '%.1f s after the first: the engine reads, records, '
+                      'locks and evacuates %d servers at once with %s ms of '
+                      'CPU each, on 2 cores it shares with the simulator, '
+                      'PostgreSQL and RabbitMQ' % (
+                          after, r['n'], _f(cpu, '%.0f')))
         else:
             detail = ('%.1f s between evacuations: each slot lost %.2f s per '
                       'instance, and the engine noticed a finished '
