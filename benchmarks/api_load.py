@@ -36,6 +36,7 @@ import uuid
 import sqlalchemy as sa
 
 from benchmarks import load
+from benchmarks import cli
 from benchmarks import services
 
 SEGMENTS = 100
@@ -511,13 +512,10 @@ def parser():
 
 
 def main(argv=None):
-    args = parser().parse_args(argv)
-    if args.api_url and not args.database_url:
-        parser().error('--api-url needs --database-url')
-    results = run(args)
-    if args.json:
-        with open(args.json, 'w') as handle:
-            json.dump(results, handle, indent=1)
+    parse = parser()
+    args = parse.parse_args(argv)
+    cli.require_together(parse, args, 'api_url', 'database_url')
+    cli.write_json(args.json, run(args))
     return 0
 
 

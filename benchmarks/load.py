@@ -8,10 +8,12 @@ connect again is part of the latency, as for any client of a sync worker.
 """
 
 import http.client
-import math
+
 import multiprocessing
 import time
 import urllib.parse
+
+from masakari.tests.e2e.loadclient import percentile
 
 
 class Request:
@@ -101,15 +103,6 @@ def split(result, requests_, labels):
                 out[label]['errors'].append(error)
                 break
     return out
-
-
-def percentile(values, fraction):
-    """Nearest-rank percentile of ``values`` (fraction in [0, 1])."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def summary(result):

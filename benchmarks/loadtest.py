@@ -24,11 +24,11 @@ Without URLs it starts its own production-like stack
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
 
+from benchmarks import cli
 from benchmarks import machine
 from benchmarks import services
 
@@ -39,13 +39,9 @@ KIND_ORDER = ('create_notification', 'list_segments', 'list_hosts',
 
 
 def engine_options(args):
-    options = {('host_failure', 'evacuate_all_instances'): 'false',
-               (None, 'notification_heartbeat_interval'): 2}
-    for item in args.engine_option or []:
-        key, _, value = item.partition('=')
-        section, _, name = key.rpartition('.')
-        options[(section or None, name)] = value
-    return options
+    return cli.engine_options(args.engine_option, {
+        ('host_failure', 'evacuate_all_instances'): 'false',
+        (None, 'notification_heartbeat_interval'): 2})
 
 
 def wait_engines_consuming(stack, timeout=120):
@@ -177,15 +173,11 @@ def parser():
 
 
 def main(argv=None):
-    args = parser().parse_args(argv)
-    if args.api_url and not args.simulator_url:
-        parser().error('--api-url needs --simulator-url')
+    parse = parser()
+    args = parse.parse_args(argv)
+    cli.require_together(parse, args, 'api_url', 'simulator_url')
     result = run(args)
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)),
-                    exist_ok=True)
-        with open(args.json, 'w') as handle:
-            json.dump(result, handle, indent=1, sort_keys=True)
+    cli.write_json(args.json, result, sort_keys=True)
     ok = (result['errors'] == 0 and result['all_finished'] and
           not result['problems'])
     return 0 if ok else 1

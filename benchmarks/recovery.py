@@ -29,7 +29,6 @@ the engine whenever the next run needs another P.
 import argparse
 import contextlib
 import datetime
-import json
 import math
 import sys
 import threading
@@ -38,6 +37,7 @@ import uuid
 
 import requests
 
+from benchmarks import cli
 from benchmarks import services
 
 FULL_SIZES = (1, 10, 100, 500)
@@ -399,12 +399,8 @@ def run(args, out=sys.stdout):
 
 
 def _engine_options(args, p):
-    options = {(None, 'host_failure_recovery_threads'): p}
-    for item in args.engine_option or []:
-        key, _, value = item.partition('=')
-        section, _, name = key.rpartition('.')
-        options[(section or None, name)] = value
-    return options
+    return cli.engine_options(
+        args.engine_option, {(None, 'host_failure_recovery_threads'): p})
 
 
 def format_result(r):
@@ -464,13 +460,10 @@ def parser():
 
 
 def main(argv=None):
-    args = parser().parse_args(argv)
-    if args.api_url and not args.simulator_url:
-        parser().error('--api-url needs --simulator-url')
-    results = run(args)
-    if args.json:
-        with open(args.json, 'w') as handle:
-            json.dump(results, handle, indent=1)
+    parse = parser()
+    args = parse.parse_args(argv)
+    cli.require_together(parse, args, 'api_url', 'simulator_url')
+    cli.write_json(args.json, run(args))
     return 0
 
 

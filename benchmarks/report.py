@@ -7,42 +7,18 @@ text here, not in the .rst.
 """
 
 import os
-import textwrap
 
 import matplotlib
 
 matplotlib.use('Agg')
 from matplotlib import pyplot  # noqa: E402
 
+from benchmarks import rst  # noqa: E402
+
 MIB = 1024 * 1024
 TARGET_RATIO = 1.10
 
 
-# --- rst helpers -------------------------------------------------------------
-def _title(text, char):
-    return '%s\n%s\n' % (text, char * len(text))
-
-
-def _para(text):
-    return textwrap.fill(text, 79, break_on_hyphens=False,
-                         break_long_words=False) + '\n'
-
-
-def _bullet(text):
-    return textwrap.fill(text, 79, initial_indent='* ',
-                         subsequent_indent='  ', break_on_hyphens=False,
-                         break_long_words=False)
-
-
-def _table(header, rows, widths=None):
-    lines = ['.. list-table::', '   :header-rows: 1']
-    if widths:
-        lines.append('   :widths: %s' % ' '.join(map(str, widths)))
-    lines.append('')
-    for row in [header] + rows:
-        lines.append('   * - %s' % row[0])
-        lines.extend('     - %s' % cell for cell in row[1:])
-    return '\n'.join(lines) + '\n'
 
 
 def _f(value, fmt='%.2f', missing='-'):
@@ -149,8 +125,8 @@ def plot_api(api, path):
 def _machine(results):
     m = results['machine']
     loads = results.get('load_average', {})
-    lines = [_title('Machine', '-'),
-             _bullet('%s, %s cores, %s GiB RAM, %s; Python %s, PostgreSQL '
+    lines = [rst.title('Machine', '-'),
+             rst.bullet('%s, %s cores, %s GiB RAM, %s; Python %s, PostgreSQL '
                      '%s. Every service, the load generator and the '
                      'databases run on this one machine and talk over '
                      'loopback.' % (m['cpu'], m['cores'], m['memory_gib'],
@@ -160,18 +136,18 @@ def _machine(results):
         ('recovery', 'recovery benchmark'), ('api', 'API benchmark'))
         if results.get(key) and results[key].get('load_average')]
     if parts:
-        lines.append(_bullet(
+        lines.append(rst.bullet(
             '1-minute load average %s. The machine is shared with other '
             'work: differences of a few per cent between runs are noise.'
             % '; '.join(_load_span(name, part['load_average'])
                         for name, part in parts)))
     elif loads:
-        lines.append(_bullet(
+        lines.append(rst.bullet(
             '1-minute load average %s when the run started, %s when it '
             'ended. The machine is shared with other work: differences of '
             'a few per cent between runs are noise.' % (
                 _f(loads.get('start')), _f(loads.get('end')))))
-    lines.append(_bullet('Run of %s (%s mode), %.0f minutes.' % (
+    lines.append(rst.bullet('Run of %s (%s mode), %.0f minutes.' % (
         results['date'], results['mode'], results['minutes'])))
     return '\n'.join(lines) + '\n'
 
@@ -185,8 +161,8 @@ def _load_span(name, loads):
 
 def _commands(results):
     return '\n'.join([
-        _title('Reproduce', '-'),
-        _para('From the top of the repository, with the project installed '
+        rst.title('Reproduce', '-'),
+        rst.para('From the top of the repository, with the project installed '
               'and matplotlib, gunicorn, psycopg2 and psutil available. '
               'PostgreSQL is used as the functional tests use it (the '
               'server of ``masakari.tests.fixtures.servers``); a RabbitMQ '
@@ -207,7 +183,7 @@ def _commands(results):
         '    python -m benchmarks.api_load --api-url http://127.0.0.1:15868 '
         '\\',
         '        --database-url postgresql+psycopg2://USER:PASS@127.0.0.1/DB',
-        '', _para('This page: ``%s``; the raw numbers are in '
+        '', rst.para('This page: ``%s``; the raw numbers are in '
                   '``benchmarks/results/%s.json``.' % (results['command'],
                                                         results['mode']))])
 
@@ -249,8 +225,8 @@ def _recovery(recovery, image):
     single = [r for r in runs if r['n'] == 1]
     duration = recovery['evacuate_seconds']
     out = [
-        _title('Recovery time', '-'),
-        _para('A compute host with N HA-enabled instances fails; Nova '
+        rst.title('Recovery time', '-'),
+        rst.para('A compute host with N HA-enabled instances fails; Nova '
               'reports its compute service down at once and the host '
               'monitor\'s notification (``COMPUTE_HOST``, ``STOPPED``) is '
               'posted. The clock runs from that POST until the last '
@@ -263,28 +239,28 @@ def _recovery(recovery, image):
               'force_down_failed_host = true``), so no engine can finish '
               'before the critical path ceil(N/P)·L, the *bound*. %s.'
               % (duration, _layout(recovery.get('stack', {})))),
-        _table(header, rows), '',
-        _bullet('*before 1st evacuation*: from the POST to Nova accepting '
+        rst.table(header, rows), '',
+        rst.bullet('*before 1st evacuation*: from the POST to Nova accepting '
                 'the first evacuation (API, RPC, fencing the host, listing '
                 'and recording its instances);'),
-        _bullet('*overhead per instance*: what each of the P slots loses '
+        rst.bullet('*overhead per instance*: what each of the P slots loses '
                 'per instance beyond L, ((last ACTIVE - first evacuation) / '
                 'ceil(N/P)) - L: noticing that an evacuation ended, '
                 'recording it, starting the next one;'),
-        _bullet('*detection lag*: from the simulator finishing an '
+        rst.bullet('*detection lag*: from the simulator finishing an '
                 'evacuation to the engine recording it (the vmove\'s end '
                 'time);'),
-        _bullet('*slot handoff*: from an evacuation ending in Nova to Nova '
+        rst.bullet('*slot handoff*: from an evacuation ending in Nova to Nova '
                 'accepting the evacuation that took its slot (the k-th end '
                 'frees a slot for the (k+P)-th start);'),
-        _bullet('*first wave*: from the first to the P-th evacuation '
+        rst.bullet('*first wave*: from the first to the P-th evacuation '
                 'request;'),
-        _bullet('*engine CPU* and *DB rows written*: the engine process\'s '
+        rst.bullet('*engine CPU* and *DB rows written*: the engine process\'s '
                 'CPU time and PostgreSQL\'s rows inserted, updated or '
                 'deleted (engine, taskflow and API together) during the '
                 'recovery, divided by N.'), '',
         _where_the_time_goes(runs, duration),
-        _para('Target: ratio <= %.2f at N = %d. Measured: %s.%s' % (
+        rst.para('Target: ratio <= %.2f at N = %d. Measured: %s.%s' % (
             TARGET_RATIO, largest, '; '.join(verdicts) or 'no data',
             (' One instance alone (N = 1) is ACTIVE elsewhere after %s s '
              'for L = %g s.' % (_f(single[0]['seconds']), duration))
@@ -325,15 +301,15 @@ def _where_the_time_goes(runs, duration):
                              detail))
     if not sentences:
         return ''
-    return _para('Where the time above the bound goes at N = %d. %s'
+    return rst.para('Where the time above the bound goes at N = %d. %s'
                  % (largest, ' '.join(sentences)))
 
 
 def _api(api, image):
     descriptions = api['descriptions']
     concurrency = api['concurrency']
-    out = [_title('API latency and throughput', '-'),
-           _para('PostgreSQL holds 10,000 hosts in 100 segments and 1,000, '
+    out = [rst.title('API latency and throughput', '-'),
+           rst.para('PostgreSQL holds 10,000 hosts in 100 segments and 1,000, '
                  '10,000, then 100,000 notifications, bulk inserted and '
                  'then ``ANALYZE``\'d. The API runs under gunicorn with %d '
                  'sync workers, with %s messaging (nothing consumes the '
@@ -366,12 +342,12 @@ def _api(api, image):
                              _f(loaded['p99_ms'], '%.1f')),
                 _f(loaded['rps'], '%.0f') + (' (%d errors)' % errors
                                              if errors else '')])
-    out += [_table(header, rows, widths=[40, 12, 16, 16, 8]), '',
+    out += [rst.table(header, rows, widths=[40, 12, 16, 16, 8]), '',
             '.. image:: %s' % image,
             '   :alt: API latency and throughput against the table size', '']
     plans = api.get('plans')
     if plans:
-        out.append(_para(
+        out.append(rst.para(
             'How PostgreSQL runs the statements of one request of each kind '
             'at {:,} notifications (``EXPLAIN ANALYZE``; the host row lock '
             'of a create only ``EXPLAIN``):'.format(
@@ -385,10 +361,10 @@ def _api(api, image):
                              '%s / %s' % (_f(p.get('rows'), '%d'),
                                           _f(p.get('filtered'), '%d')),
                              _f(p.get('ms'), '%.2f')])
-        out += [_table(['request', 'statement', 'plan',
+        out += [rst.table(['request', 'statement', 'plan',
                         'rows returned / filtered out', 'ms'], rows,
                        widths=[10, 44, 30, 10, 6]), '']
-    out.append(_para(
+    out.append(rst.para(
         '``masakari/tests/functional/test_query_counts.py`` checks the same '
         'properties on every test run, on SQLite and PostgreSQL: the number '
         'of SQL queries of each list, show and create request does not '
@@ -424,13 +400,13 @@ def _memory(results):
     if not rows:
         return ''
     return '\n'.join([
-        _title('Memory', '-'),
-        _para('Resident set size (psutil). *started*: a fresh gunicorn '
+        rst.title('Memory', '-'),
+        rst.para('Resident set size (psutil). *started*: a fresh gunicorn '
               'worker; *idle*: after its first requests (API), or just '
               'before the recovery, after a warm-up recovery (engine); '
               '*peak*: sampled every 0.2 s during the load or the '
               'recovery.'),
-        _table(['process', 'started', 'idle', 'peak', 'during'], rows)])
+        rst.table(['process', 'started', 'idle', 'peak', 'during'], rows)])
 
 
 def render(results, image_names):
@@ -439,7 +415,7 @@ def render(results, image_names):
         '   Generated by ``python -m benchmarks.run_all``: change',
         '   benchmarks/report.py, not this file.', '',
         '===========\nPerformance\n===========\n',
-        _para('How long masakari takes to bring a failed host\'s instances '
+        rst.para('How long masakari takes to bring a failed host\'s instances '
               'back, against the shortest time possible, and what API '
               'requests cost as the notification table grows.'),
         _machine(results), _commands(results)]

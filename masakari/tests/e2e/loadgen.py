@@ -336,3 +336,16 @@ class LoadRun:
                                      .values()))
             path = '/v1/segments/%s/hosts/%s' % (uuid, host)
         self.recorder.call(client, SHOW, 'GET', path)
+
+
+def on_deployment(deployment, failing, per_host, segments, operators, ramp,
+                  tolerated=()):
+    """Start an e2e ``Deployment`` (simulator, 2 API workers, 2 engines),
+    seed its cloud and return the (not yet started) ``LoadRun``."""
+    deployment.start_simulator()
+    deployment.start(engines=('engine-1', 'engine-2'), workers=2)
+    layout = loadcloud.build(deployment.api_url, deployment.sim,
+                             failing=failing, per_host=per_host,
+                             segments=segments)
+    return LoadRun(deployment.api_url, deployment.sim, layout,
+                   operators=operators, ramp=ramp, tolerated=tolerated)

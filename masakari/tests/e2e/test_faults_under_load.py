@@ -45,13 +45,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 def _start_load(deployment, tolerated=()):
-    deployment.start_simulator()
-    deployment.start(engines=('engine-1', 'engine-2'), workers=2)
-    layout = loadcloud.build(deployment.api_url, deployment.sim,
-                             failing=FAILING_HOSTS, per_host=PER_HOST,
-                             segments=3)
-    run = loadgen.LoadRun(deployment.api_url, deployment.sim, layout,
-                          operators=3, ramp=12, tolerated=tolerated)
+    run = loadgen.on_deployment(deployment, FAILING_HOSTS, PER_HOST,
+                                segments=3, operators=3, ramp=12,
+                                tolerated=tolerated)
     run.start()
     # Some notifications are in before the fault, the rest come during
     # and after it.

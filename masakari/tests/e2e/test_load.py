@@ -18,13 +18,8 @@ PER_HOST = 2
 
 
 def test_monitors_and_operators_together(deployment):
-    deployment.start_simulator()
-    deployment.start(engines=('engine-1', 'engine-2'), workers=2)
-    layout = loadcloud.build(deployment.api_url, deployment.sim,
-                             failing=FAILING_HOSTS, per_host=PER_HOST,
-                             segments=4)
-    run = loadgen.LoadRun(deployment.api_url, deployment.sim, layout,
-                          operators=4, ramp=4)
+    run = loadgen.on_deployment(deployment, FAILING_HOSTS, PER_HOST,
+                                segments=4, operators=4, ramp=4)
 
     result = run.run(monitor_timeout=120, recovery_timeout=120)
     figures.emit('load', faults=0, operators=result['operators'],
@@ -38,7 +33,7 @@ def test_monitors_and_operators_together(deployment):
     assert result['all_finished'], result['notifications']
     assert result['evacuations']['evacuated_once'] == \
         FAILING_HOSTS * PER_HOST
-    assert set(run.accepted) == set(layout.failing)
+    assert set(run.accepted) == set(run.layout.failing)
     # Every kind of request was exercised while recoveries ran.
     assert set(result['kinds']) == {
         loadgen.CREATE, loadgen.SEGMENTS, loadgen.HOSTS,
