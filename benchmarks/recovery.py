@@ -41,6 +41,10 @@ from benchmarks import cli
 from benchmarks import services
 
 FULL_SIZES = (1, 10, 100, 500)
+# L, seconds. Not a multiple of the engine's fallback poll (verify_interval,
+# 1 s): an L on that grid would hide how late a poll-based engine notices.
+FULL_L = 2.5
+QUICK_L = 1.25
 QUICK_SIZES = (1, 10, 100)
 FULL_THREADS = ('10', '50', 'N')
 QUICK_THREADS = ('10', 'N')
@@ -350,7 +354,7 @@ def plan(sizes, thread_specs):
 def run(args, out=sys.stdout):
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     specs = args.threads or (QUICK_THREADS if args.quick else FULL_THREADS)
-    duration = args.evacuate_seconds or (1.0 if args.quick else 2.0)
+    duration = args.evacuate_seconds or (QUICK_L if args.quick else FULL_L)
     results = {'evacuate_seconds': duration, 'runs': [],
                'thread_specs': list(specs)}
     with contextlib.ExitStack() as stack:
@@ -444,7 +448,8 @@ def parser():
                         '--api-url the P of that engine'
                         % ','.join(FULL_THREADS))
     p.add_argument('--evacuate-seconds', type=float,
-                   help='simulated evacuation time L (default 2, quick 1)')
+                   help='simulated evacuation time L (default %g, quick %g)'
+                        % (FULL_L, QUICK_L))
     p.add_argument('--engine-option', action='append', metavar='SEC.NAME=V',
                    help='extra engine option of the started stack, e.g. '
                         'DEFAULT.verify_interval=1 (repeatable)')

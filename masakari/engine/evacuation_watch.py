@@ -1,4 +1,4 @@
-"""Notice finished evacuations of a failed host within a tenth of a second.
+"""Notice the end of each evacuation of a failed host within about 0.1 s.
 
 Each evacuation waits by polling its server with growing intervals (see
 ``waiting``), capped at ``[DEFAULT] verify_interval``: cheap for one
@@ -21,7 +21,7 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 # Seconds between two polls of the evacuation records.
-INTERVAL = 0.1
+INTERVAL = 0.05
 
 
 class Watcher:
