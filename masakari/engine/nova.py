@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import threading
 import time
+import weakref
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
@@ -54,6 +55,8 @@ RETRY_MAX_DELAY = 8.0
 POWER_STATE_SHUTDOWN = 4
 
 _UNAVAILABLE_STATUS = (502, 503, 504)
+# The first compute API version whose os-migrations takes changes-since.
+CHANGES_SINCE_MICROVERSION = api_versions.APIVersion('2.59')
 
 
 # --- results ---------------------------------------------------------------
@@ -147,6 +150,7 @@ class Evacuation:
     id: int
     instance_uuid: str
     status: str
+    updated_at: str | None = None
 
     # Nova's statuses of an evacuation that is over, for good or bad.
     FINAL_STATUSES = ('done', 'completed', 'failed', 'error')
@@ -154,7 +158,8 @@ class Evacuation:
     @classmethod
     def from_dict(cls, info):
         return cls(id=info['id'], instance_uuid=info.get('instance_uuid'),
-                   status=info.get('status'))
+                   status=info.get('status'),
+                   updated_at=info.get('updated_at'))
 
     @property
     def over(self):
@@ -287,6 +292,29 @@ def _catalog_endpoint(context):
                 return url
     raise exception.NovaUnavailable(
         reason='no %s endpoint in the service catalog' % service_type)
+
+
+_DERIVED = weakref.WeakKeyDictionary()
+
+
+def _at_least(client, version):
+    """``client``, or one on the same session and endpoint asking for
+    compute API ``version`` when ``client``'s own is older."""
+    if client.api_version >= version:
+        return client
+    with _CLIENTS_LOCK:
+        derived = _DERIVED.get(client)
+        if derived is None:
+            adapter = client.client
+            derived = nova_client.Client(
+                version, session=adapter.session,
+                endpoint_override=adapter.endpoint_override,
+                region_name=adapter.region_name,
+                endpoint_type=adapter.interface,
+                service_type=adapter.service_type,
+                service_name=adapter.service_name)
+            _DERIVED[client] = derived
+        return derived
 
 
 def get_client(context=None):
@@ -484,11 +512,23 @@ class API:
         return Server.from_dict(server.to_dict())
 
     @_with_client
-    def get_evacuations(self, context, client, source_host):
-        """Nova's evacuation records (migrations) from ``source_host``."""
-        migrations = _call(context, 'list evacuations from %s' % source_host,
-                           client.migrations.list, source_compute=source_host,
-                           migration_type='evacuation', quiet=True)
+    def get_evacuations(self, context, client, source_host,
+                        changes_since=None):
+        """Nova's evacuation records (migrations) from ``source_host``;
+        with ``changes_since`` (an ISO time, Nova's clock) only those
+        updated since then.
+
+        Asked at compute API 2.59 at least, the first to filter by
+        ``changes-since``; an older Nova refuses it.
+        """
+        client = _at_least(client, CHANGES_SINCE_MICROVERSION)
+        filters = {'source_compute': source_host,
+                   'migration_type': 'evacuation'}
+        if changes_since:
+            filters['changes_since'] = changes_since
+        migrations = _call(context, 'list evacuations from %s%s' % (
+            source_host, ' since %s' % changes_since if changes_since
+            else ''), client.migrations.list, quiet=True, **filters)
         return [Evacuation.from_dict(m.to_dict()) for m in migrations]
 
     @_with_client

@@ -220,3 +220,32 @@ def test_disable_of_dead_compute_waits_for_rpc_timeout(sim):
     assert nova.services.disable_log_reason(service.id, 'x').status == \
         'disabled'
     assert time.monotonic() - started >= 0.2
+
+
+def test_migrations_changes_since_from_2_59(sim):
+    first, second = sim.state.add_servers('compute1', 2)
+    sim.state.fail_host('compute1')
+    nova = novaclient(sim)
+    nova.servers.evacuate(first)
+    assert sim.state.ticker.wait_idle()
+    middle = nova.migrations.list(source_compute='compute1')[0].updated_at
+    time.sleep(0.01)
+    nova.servers.evacuate(second)
+    assert sim.state.ticker.wait_idle()
+
+    newer = novaclient(sim, '2.59').migrations.list(
+        source_compute='compute1', migration_type='evacuation',
+        changes_since=middle)
+    # At or after the time: the first record (updated at ``middle``) too.
+    assert sorted(m.instance_uuid for m in newer) == sorted([first, second])
+    later = novaclient(sim, '2.59').migrations.list(
+        source_compute='compute1',
+        changes_since=newer[0].updated_at + 'Z')
+    assert [m.instance_uuid for m in later] == [second]
+    # Before 2.59 Nova ignores the filter.
+    resp = call(sim, 'GET', '/os-migrations?source_compute=compute1&'
+                'changes-since=%s' % later[0].updated_at)
+    assert len(resp.json()['migrations']) == 2
+    resp = call(sim, 'GET', '/os-migrations?changes-since=yesterday',
+                version='2.59')
+    assert resp.status_code == 400

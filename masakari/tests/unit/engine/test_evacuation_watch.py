@@ -17,12 +17,14 @@ class FakeNova:
         self.records = list(records)
         self.calls = 0
         self.failures = 0
+        self.since = []
         self.lock = threading.Lock()
 
-    def get_evacuations(self, context, source_host):
+    def get_evacuations(self, context, source_host, changes_since=None):
         assert source_host == 'c1'
         with self.lock:
             self.calls += 1
+            self.since.append(changes_since)
             if self.failures:
                 self.failures -= 1
                 raise RuntimeError('Nova is down')
@@ -132,3 +134,16 @@ def test_leaving_stops_the_poller_even_with_waiters():
     thread.join(LONG / 3)
     time.sleep(0.1)
     assert fake.calls == calls
+
+
+def test_after_the_first_listing_only_recent_records_are_asked_for():
+    fake = FakeNova([
+        nova.Evacuation(1, 'vm-a', 'done', '2026-11-27T10:00:00.000000'),
+        nova.Evacuation(2, 'vm-b', 'pre-migrating',
+                        '2026-11-27T10:05:30.250000')])
+    with watcher(fake) as watch:
+        thread, _ = sleep_in_thread(watch.sleep_for('vm-b'), 0.2)
+        thread.join(LONG / 3)
+    assert fake.since[0] is None
+    # The newest update seen, less the overlap.
+    assert set(fake.since[1:]) == {'2026-11-27T10:05:28.250000'}
