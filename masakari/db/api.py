@@ -43,6 +43,8 @@ ACTIVE_NOTIFICATION_STATUSES = ('new', 'running', 'error')
 FINAL_NOTIFICATION_STATUSES = ('finished', 'failed', 'ignored')
 
 _LOCK = threading.Lock()
+# One SQLite write transaction of this process at a time (see _writer).
+_SQLITE_WRITERS = threading.RLock()
 _CONTEXT_MANAGER = None
 
 
@@ -116,10 +118,20 @@ def _writer():
     one would fail at once with "database is locked" when upgrading. A
     write statement that matches nothing, run first, takes the lock while
     the transaction has read nothing, so the busy timeout applies instead.
+
+    Writers of this process also queue on a lock first: SQLite's busy
+    handler retries by sleeping, so with dozens of threads writing (a host
+    recovery's evacuations) a waiter wakes late, and in a slowed-down
+    process (seen under tracemalloc) one kept missing the lock until its
+    30 s busy timeout ran out.
     """
-    with get_context_manager().writer.using(_DBContext()) as session:
-        if session.get_bind().dialect.name == 'sqlite':
-            session.execute(sa.text('DELETE FROM failover_segments WHERE 0'))
+    manager = get_context_manager()
+    if manager.writer.get_engine().dialect.name != 'sqlite':
+        with manager.writer.using(_DBContext()) as session:
+            yield session
+        return
+    with _SQLITE_WRITERS, manager.writer.using(_DBContext()) as session:
+        session.execute(sa.text('DELETE FROM failover_segments WHERE 0'))
         yield session
 
 

@@ -36,6 +36,7 @@ from oslo_log import log as logging
 import taskflow.engines
 from taskflow import exceptions as tf_exc
 from taskflow.persistence import backends
+from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models
 from taskflow.utils import persistence_utils
 
@@ -116,6 +117,40 @@ class _Attempt:
             raise _unwrap(exc) from exc
 
 
+# SQLAlchemy engine options of the taskflow persistence backend.
+TASKFLOW_ENGINE_ARGS = {
+    # A pooled connection that died with a database restart must not fail
+    # the next recovery.
+    'pool_pre_ping': True,
+}
+
+
+class _SharedConnectionBackend(impl_sqlalchemy.SQLAlchemyBackend):
+    """taskflow's SQL backend, handing out one connection for good.
+
+    Its connections only wrap the engine (``close`` does nothing), but each
+    one builds its own MetaData and tables, whose event registrations
+    SQLAlchemy keeps: taskflow opens dozens per recovery, and the engine
+    grew by about 10 MiB with every 500-instance host recovery.
+    """
+
+    def __init__(self, conf, engine=None):
+        super().__init__(conf, engine=engine)
+        self._connection = None
+        self._connection_lock = threading.Lock()
+
+    def get_connection(self):
+        with self._connection_lock:
+            if self._connection is None:
+                self._connection = super().get_connection()
+            return self._connection
+
+    def close(self):
+        with self._connection_lock:
+            self._connection = None
+        super().close()
+
+
 class TaskFlowDriver:
     """The ``taskflow_driver`` of ``[DEFAULT] notification_driver``."""
 
@@ -131,11 +166,8 @@ class TaskFlowDriver:
         with self._lock:
             if self._backend is None or self._backend_url != url:
                 self.close()
-                # Pre-ping: a pooled connection that died with a database
-                # restart must not fail the next recovery.
-                self._backend = backends.fetch({
-                    'connection': url,
-                    'engine_args': {'pool_pre_ping': True}})
+                self._backend = _SharedConnectionBackend({
+                    'connection': url, 'engine_args': TASKFLOW_ENGINE_ARGS})
                 self._backend_url = url
             return self._backend
 
