@@ -16,12 +16,15 @@ def engine_options(items, base=None):
     return options
 
 
-def require_together(parser, args, given, needed):
-    """Fail like argparse when option ``given`` is set without ``needed``
-    (both as attribute names of ``args``)."""
-    if getattr(args, given) and not getattr(args, needed):
-        parser.error('--%s needs --%s' % (given.replace('_', '-'),
-                                          needed.replace('_', '-')))
+def parse_args(parser, argv, api_url_needs):
+    """``parser``'s arguments from ``argv``; given ``--api-url``, the
+    option ``api_url_needs`` (an attribute name) must be given too, as
+    argparse would say."""
+    args = parser.parse_args(argv)
+    if args.api_url and not getattr(args, api_url_needs):
+        parser.error('--api-url needs --%s'
+                     % api_url_needs.replace('_', '-'))
+    return args
 
 
 def write_json(path, data, **dump_options):

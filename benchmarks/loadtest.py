@@ -173,9 +173,7 @@ def parser():
 
 
 def main(argv=None):
-    parse = parser()
-    args = parse.parse_args(argv)
-    cli.require_together(parse, args, 'api_url', 'simulator_url')
+    args = cli.parse_args(parser(), argv, 'simulator_url')
     result = run(args)
     cli.write_json(args.json, result, sort_keys=True)
     ok = (result['errors'] == 0 and result['all_finished'] and

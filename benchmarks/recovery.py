@@ -465,9 +465,7 @@ def parser():
 
 
 def main(argv=None):
-    parse = parser()
-    args = parse.parse_args(argv)
-    cli.require_together(parse, args, 'api_url', 'simulator_url')
+    args = cli.parse_args(parser(), argv, 'simulator_url')
     cli.write_json(args.json, run(args))
     return 0
 
