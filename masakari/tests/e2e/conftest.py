@@ -543,14 +543,26 @@ class PrivateRabbitMQ:
         self.process = None
         self.url = 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
 
-    def start(self, timeout=120):
+    def start(self, timeout=120, attempts=3):
+        """Start the node; a node that exits before it listens (as one
+        restarted right after a SIGKILL sometimes does) is started again."""
         if not servers.rabbitmq_server_binary():
             servers._missing('RabbitMQ')
-        self.process = servers.start_rabbitmq(self.base, self.port,
-                                              self.nodename)
-        servers.wait_for_port(self.port, timeout=timeout,
-                              what='RabbitMQ node %s' % self.nodename)
-        return self
+        for _ in range(attempts):
+            self.process = servers.start_rabbitmq(self.base, self.port,
+                                                  self.nodename)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if servers.port_open(self.port):
+                    return self
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+            else:
+                break
+            time.sleep(1)
+        raise RuntimeError('RabbitMQ node %s did not listen on port %d'
+                           % (self.nodename, self.port))
 
     def stop(self, timeout=60):
         """Stop the node (as a crash would: SIGKILL) and wait for it."""
