@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -126,11 +125,7 @@ def exchange():
 
 
 # --- A multi-process deployment: simulator, gunicorn API, engines ----------
-def free_port():
-    """A port nothing listens on now (bound once, then released)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+free_port = servers.free_port
 
 
 def wait_until(predicate, timeout, interval=0.2, what='condition'):
