@@ -51,6 +51,7 @@ class Watcher:
         self._anyone_waiting = threading.Condition(self._lock)
         self._stopped = False
         self._known = None
+        self._ended = {}
         self._newest = None
         self._failing = False
         self._thread = None
@@ -76,6 +77,12 @@ class Watcher:
     def working(self):
         """False while Nova's evacuation records cannot be listed."""
         return not self._failing
+
+    def ended_status(self, server_id):
+        """The status of the evacuation record of ``server_id`` that ended
+        while watched (``done``, ``failed``...), or None."""
+        with self._lock:
+            return self._ended.get(server_id)
 
     def sleep_for(self, server_id):
         """A ``sleep(seconds)`` that returns early once the evacuation
@@ -132,8 +139,8 @@ class Watcher:
                      self._source_host)
         self._failing = False
         self._note_newest(records)
-        return {record.id: record.instance_uuid for record in records
-                if record.over}
+        return {record.id: (record.instance_uuid, record.status)
+                for record in records if record.over}
 
     def _run(self):
         while True:
@@ -154,10 +161,11 @@ class Watcher:
         if self._known is None:
             # The first listing failed: every ended record is news.
             self._known = {}
-        new = {record_id: server_id for record_id, server_id in
-               final.items() if record_id not in self._known}
+        new = {record_id: ended for record_id, ended in final.items()
+               if record_id not in self._known}
         self._known.update(new)
         with self._lock:
-            for server_id in new.values():
+            for server_id, status in new.values():
+                self._ended[server_id] = status
                 # Set even before anyone waits: the waiter sees it then.
                 self._wakeups.setdefault(server_id, threading.Event()).set()

@@ -380,7 +380,9 @@ class MasakariManager:
                         'before this one recorded its outcome (%s: %s)',
                         uuid, status, message)
             return None
-        LOG.info('Notification %s is %s: %s', uuid, status, message)
+        # An operator's log filter at WARNING must show failed recoveries.
+        log = LOG.warning if status in ('error', 'failed') else LOG.info
+        log('Notification %s is %s: %s', uuid, status, message)
         if status in ('error', 'failed'):
             _notify(context, final, 'error', exc=error or message)
         else:

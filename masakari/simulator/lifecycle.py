@@ -125,15 +125,24 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
         def spawning(s: Server) -> None:
             s.task_state = states.REBUILD_SPAWNING
 
+        stopped = lands_stopped or original_vm_state == states.STOPPED
+        lag = state.settings.evacuate_host_lag
+
+        def move(s: Server) -> None:
+            _evacuated(s, action, event, migration, stopped=stopped)
+
         def finish(s: Server) -> None:
             if not _compute_alive(state, s.target_host):
                 return  # the target died: the rebuild never reports back
-            if mode == 'fail':
-                _evacuation_failed(s, action, event, migration)
+            if mode in ('fail', 'rollback'):
+                _evacuation_failed(s, action, event, migration,
+                                   rolled_back=mode == 'rollback')
+            elif lag > 0:
+                # Nova's order: the task is cleared on the old host first.
+                _rebuilt_in_place(s, stopped)
+                _later(state, lag, s, move)
             else:
-                _evacuated(s, action, event, migration,
-                           stopped=(lands_stopped or
-                                    original_vm_state == states.STOPPED))
+                move(s)
 
         _later(state, duration / 2, server, spawning)
         if mode != 'stuck':
@@ -155,22 +164,31 @@ def _evacuated(server: Server, action: InstanceAction, event: ActionEvent,
                migration: Migration, stopped: bool) -> None:
     server.host = server.target_host
     server.target_host = None
-    server.task_state = None
-    if stopped:
-        server.vm_state, server.power_state = states.STOPPED, states.SHUTDOWN
-    else:
-        server.vm_state, server.power_state = states.ACTIVE, states.RUNNING
+    _rebuilt_in_place(server, stopped)
     server.launched_at = utcnow()
     migration.set_status('done')
     action.finish_event(event, True)
 
 
+def _rebuilt_in_place(server: Server, stopped: bool) -> None:
+    server.task_state = None
+    if stopped:
+        server.vm_state, server.power_state = states.STOPPED, states.SHUTDOWN
+    else:
+        server.vm_state, server.power_state = states.ACTIVE, states.RUNNING
+
+
 def _evacuation_failed(server: Server, action: InstanceAction,
-                       event: ActionEvent, migration: Migration) -> None:
+                       event: ActionEvent, migration: Migration,
+                       rolled_back: bool = False) -> None:
+    """``rolled_back``: as Nova after a failed claim on the target host,
+    the server keeps its vm_state and gets no fault; only the record
+    says the evacuation failed."""
     server.target_host = None
     server.task_state = None
-    server.vm_state = states.ERROR
-    server.fault = Fault(500, EVACUATE_FAILED, 'InjectedFault')
+    if not rolled_back:
+        server.vm_state = states.ERROR
+        server.fault = Fault(500, EVACUATE_FAILED, 'InjectedFault')
     migration.set_status('failed')
     action.finish_event(event, False)
 

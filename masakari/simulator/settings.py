@@ -51,7 +51,7 @@ class Duration:
 
 _DURATIONS = ('evacuate_duration', 'stop_duration', 'start_duration',
               'boot_duration', 'api_latency')
-_FLOATS = ('service_down_time', 'rpc_response_timeout')
+_FLOATS = ('service_down_time', 'rpc_response_timeout', 'evacuate_host_lag')
 
 
 @dataclasses.dataclass
@@ -62,6 +62,11 @@ class Settings:
     service still reads ``up`` (real Nova: 60 s; default 0 = down at once).
     ``rpc_response_timeout`` is how long ``PUT /os-services`` blocks when the
     compute behind it is dead but not yet reported down (real Nova: 60 s).
+    ``evacuate_host_lag`` is how long an evacuated server reads "no task,
+    still on the old host" before its host moves and its evacuation record
+    turns ``done``: real Nova clears the task first and moves the host once
+    its resource tracker's lock is free (a window of milliseconds to
+    seconds on a busy compute).
     """
 
     evacuate_duration: Duration = Duration(1.0, 1.0)
@@ -71,6 +76,7 @@ class Settings:
     api_latency: Duration = Duration(0.0, 0.0)
     service_down_time: float = 0.0
     rpc_response_timeout: float = 0.0
+    evacuate_host_lag: float = 0.0
     max_limit: int = 1000
 
     def update(self, **values: Any) -> None:

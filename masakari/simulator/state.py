@@ -34,7 +34,7 @@ DEFAULT_ZONE = 'nova'
 INTERNAL_ZONE = 'internal'
 CONTROLLER_HOST = 'controller'
 
-EVACUATION_FAULT_MODES = ('fail', 'stuck')
+EVACUATION_FAULT_MODES = ('fail', 'rollback', 'stuck')
 _SEED_VM_STATES = {states.ACTIVE: states.RUNNING,
                    states.STOPPED: states.SHUTDOWN,
                    states.ERROR: states.NOSTATE}

@@ -35,6 +35,12 @@ LOG = logging.getLogger(__name__)
 
 # vm_states Nova can evacuate without a reset.
 EVACUABLE_VM_STATES = ('active', 'error', 'stopped')
+# Statuses of Nova's evacuation record (migration) that mean it failed.
+FAILED_RECORD_STATUSES = ('failed', 'error')
+# How long a server may read "no task, still on the failed host" after its
+# evacuation before it counts as failed (Nova's window between the two;
+# see evacuation_progress) when Nova's record does not say.
+SETTLE_GRACE = 30.0
 REBUILD_TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping',
                        'rebuild_spawning')
 VMOVE_TYPE = 'evacuation'
@@ -99,18 +105,28 @@ def plan_evacuation(server):
     return EvacuationPlan(False, vm_state, False, False)
 
 
-def evacuation_progress(server, source_host, expected_vm_state):
-    """``'done'``, ``'failed'`` or None (still going) for a server polled
-    after Nova accepted its evacuation.
+def evacuation_progress(server, source_host, expected_vm_state,
+                        record_status=None):
+    """``'done'``, ``'failed'``, ``'settling'`` or None (still going) for a
+    server polled after Nova accepted its evacuation.
 
     Nova sets task_state ``rebuilding`` before it answers the evacuate
-    call, so a server back on the source host with no task means Nova gave
-    up (no valid host, rebuild error).
+    call. At the end, Nova's compute clears the task of the rebuilt server
+    *before* it moves the server's host to itself (the resource tracker's
+    ``finish_evacuation``, which first waits for the tracker's lock), so a
+    server with no task still on the source host is either in that window
+    or given up on. Only an error vm_state or Nova's evacuation record
+    (``record_status`` ``failed``/``error``, when known) tell them apart at
+    once; otherwise it is ``'settling'`` and the caller gives it a grace
+    period before calling it failed.
     """
     if server.task_state is not None:
         return None
     if server.host == source_host:
-        return 'failed'
+        if (record_status in FAILED_RECORD_STATUSES or
+                (server.vm_state == 'error' and expected_vm_state != 'error')):
+            return 'failed'
+        return 'settling'
     if server.vm_state == 'error':
         return 'failed' if expected_vm_state != 'error' else None
     return 'done'
@@ -548,12 +564,22 @@ class EvacuateInstancesTask(base.MasakariTask):
 
     def _wait_for_evacuation(self, server, host_name, expected_vm_state):
         last = [server]
+        settling_since = []
+        watcher = self._watcher
 
         def check():
             current = self.novaclient.get_server(self.context, server.id)
             last[0] = current
+            record = watcher.ended_status(server.id) if watcher else None
             state = evacuation_progress(current, host_name,
-                                        expected_vm_state or current.vm_state)
+                                        expected_vm_state or current.vm_state,
+                                        record)
+            if state != 'settling':
+                settling_since.clear()
+            elif not settling_since:
+                settling_since.append(time.monotonic())
+            elif time.monotonic() - settling_since[0] >= SETTLE_GRACE:
+                state = 'failed'
             if state == 'failed':
                 raise _EvacuationFailed(
                     'Nova did not evacuate the instance (%s)%s'
@@ -563,9 +589,9 @@ class EvacuateInstancesTask(base.MasakariTask):
 
         timeout = CONF.wait_period_after_evacuation
         sleep, first, check_first = time.sleep, None, True
-        if self._watcher is not None:
-            sleep = self._watcher.sleep_for(server.id)
-            if self._watcher.working:
+        if watcher is not None:
+            sleep = watcher.sleep_for(server.id)
+            if watcher.working:
                 # It wakes us when the evacuation ends: poll seldom, and
                 # not before the first wake-up or interval.
                 first = max(CONF.verify_interval, waiting.FIRST_INTERVAL)

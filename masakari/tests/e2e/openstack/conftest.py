@@ -48,7 +48,7 @@ def _logs_on_failure(request):
     if report_ is not None and report_.failed and 'stack' in \
             request.fixturenames:
         stack = request.getfixturevalue('stack')
-        print(stack.engine_log_tail(20000))
+        print(stack.engine_log_tail(6000))
 
 
 @pytest.fixture

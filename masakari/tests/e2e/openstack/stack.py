@@ -301,6 +301,21 @@ class Stack:
         return segment
 
     def delete_segment(self, segment):
+        """Delete a segment a test made. A test that failed may leave a
+        notification in ``error``, which holds the segment (409) and with
+        it the compute names, which every later test needs as hosts: such
+        notifications are marked ``failed`` in the database (there is no
+        API for it) and the deletion is tried again."""
+        try:
+            self.conn.instance_ha.delete_segment(segment.uuid,
+                                                 ignore_missing=True)
+            return
+        except openstack.exceptions.ConflictException:
+            pass
+        self.oslite.mysql(
+            self.layout, "UPDATE notifications SET status = 'failed' WHERE "
+            "failover_segment_uuid = '%s' AND status IN ('new', 'error')"
+            % segment.uuid, database=DATABASE)
         self.conn.instance_ha.delete_segment(segment.uuid,
                                              ignore_missing=True)
 
@@ -322,6 +337,30 @@ class Stack:
                         current.notification_uuid, current.status, timeout,
                         self.engine_log_tail()))
             time.sleep(0.5)
+
+    def failure_report(self, notification):
+        """Why a recovery did not finish, most telling first: the steps
+        that did not succeed as the API reports them (microversion 1.1),
+        then the masakari services' warnings and errors, then their logs'
+        tail."""
+        lines = ['notification %s ended %s' % (
+            notification.notification_uuid, notification.status)]
+        try:
+            body = self.conn.instance_ha.get(
+                '/notifications/%s' % notification.notification_uuid,
+                microversion='1.1').json()['notification']
+            for task in body.get('recovery_workflow_details') or []:
+                if task.get('state') == 'SUCCESS':
+                    continue
+                lines.append('%s %s:' % (task.get('name'), task.get('state')))
+                lines += ['  ' + item.get('message', '')
+                          for item in task.get('progress_details') or []]
+        except Exception as exc:  # the report must not hide the failure
+            lines.append('(no workflow details: %s)' % exc)
+        logs = self.processes.logs() if self.processes else ''
+        lines += [line for line in logs.splitlines()
+                  if ' WARNING masakari' in line or ' ERROR ' in line][-40:]
+        return '\n'.join(lines) + '\n' + self.engine_log_tail(4000)
 
     def engine_log_tail(self, chars=8000):
         if self.processes is None:

@@ -55,7 +55,7 @@ def _host_failure(stack, failed, ha_servers, plain_servers, expect_host,
     t_notified = time.monotonic()
     final = stack.wait_notification(notification)
     t_done = time.monotonic()
-    assert final.status == 'finished', stack.engine_log_tail()
+    assert final.status == 'finished', stack.failure_report(final)
     stack.results.record(label, 'notification -> finished',
                          round(t_done - t_notified, 1))
     stack.results.record(label, 'compute killed -> finished',
@@ -143,7 +143,7 @@ def test_instance_failure(stack, segment, servers):
         'vir_domain_event': 'STOPPED_FAILED'})
     t0 = time.monotonic()
     final = stack.wait_notification(notification)
-    assert final.status == 'finished'
+    assert final.status == 'finished', stack.failure_report(final)
     stack.results.record('instance', 'notification -> finished',
                          round(time.monotonic() - t0, 1))
     assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
@@ -156,7 +156,7 @@ def test_process_failure(stack, segment, restore):
         'event': 'STOPPED', 'process_name': 'nova-compute'})
     t0 = time.monotonic()
     final = stack.wait_notification(notification)
-    assert final.status == 'finished'
+    assert final.status == 'finished', stack.failure_report(final)
     stack.results.record('process', 'notification -> finished',
                          round(time.monotonic() - t0, 1))
     assert stack.compute_service(host).status == 'disabled'

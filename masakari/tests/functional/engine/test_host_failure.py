@@ -5,6 +5,7 @@ import time
 import pytest
 
 from masakari.db import api as db_api
+from masakari.engine.tasks import host_failure
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves
@@ -393,3 +394,80 @@ def test_recovery_threads_bound_the_evacuations_in_nova(cloud, manager,
     assert _most_evacuations_at_once(cloud) == 2
     # The waits were paced by Nova's evacuation records.
     assert 'Cannot list the evacuations' not in caplog.text
+
+
+@pytest.mark.parametrize('records', ['listed', 'unlisted'])
+def test_task_cleared_before_the_host_moves_is_not_a_failure(
+        cloud, manager, ctx, records):
+    """Real Nova clears the task of an evacuated server a while before it
+    moves the server's host (and marks its record done): a server read in
+    that window is still being evacuated, with or without the records."""
+    cloud.state.configure(evacuate_host_lag=1.5)
+    if records == 'unlisted':
+        cloud.state.add_http_fault(r'/os-migrations', status=500, count=None)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    running = cloud.servers('c1', 2, ha=True)
+    stopped = cloud.servers('c1', vm_state='stopped')[0]
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished', notification(
+        uuid).message
+
+    for server_id in running + [stopped]:
+        assert cloud.where(server_id) == 'c2'
+        assert cloud.evacuations(server_id) == 1
+    assert cloud.info(stopped)['vm_state'] == 'stopped'
+    assert {m.status for m in vmoves(uuid)} == {'succeeded'}
+
+
+def test_rolled_back_evacuation_fails_at_once_from_its_record(
+        cloud, manager, ctx, engine_conf):
+    """Nova rolls a failed claim back: the server keeps its state, no task,
+    no fault, on the failed host. Its evacuation record says failed, and
+    that is enough: no waiting out the grace period."""
+    engine_conf.set_override('wait_period_after_evacuation', 60)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    bad, good = cloud.servers('c1', 2)
+    cloud.state.inject_evacuation_fault(bad, 'rollback')
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    started = time.monotonic()
+    assert manager.process(ctx, uuid) == 'error'
+    assert time.monotonic() - started < host_failure.SETTLE_GRACE
+
+    by_instance = {m.instance_uuid: m for m in vmoves(uuid)}
+    assert by_instance[bad].status == 'failed'
+    assert 'Nova did not evacuate' in by_instance[bad].message
+    assert cloud.where(bad) == 'c1'
+    assert cloud.info(bad)['vm_state'] == 'active'
+    assert cloud.where(good) == 'c2'
+
+
+def test_server_left_on_its_host_fails_after_the_grace_period(
+        cloud, manager, ctx, monkeypatch):
+    """Without records, a server that stays on the failed host with no
+    task is called failed once the grace period is over."""
+    monkeypatch.setattr(host_failure, 'SETTLE_GRACE', 2.0)
+    cloud.state.add_http_fault(r'/os-migrations', status=500, count=None)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    bad = cloud.servers('c1')[0]
+    cloud.state.inject_evacuation_fault(bad, 'rollback')
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    started = time.monotonic()
+    assert manager.process(ctx, uuid) == 'error'
+    assert time.monotonic() - started >= 2.0
+
+    move = vmoves(uuid)[0]
+    assert move.status == 'failed'
+    assert 'Nova did not evacuate' in move.message
+    assert cloud.evacuations(bad) == 1

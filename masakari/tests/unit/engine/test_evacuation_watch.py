@@ -67,6 +67,8 @@ def test_a_record_that_ends_wakes_the_waiter_of_its_server():
         fake.finish(2, 'vm-b', 'failed')
         thread_b.join(LONG / 3)
         assert ended_b, 'a failed record must wake its waiter too'
+        assert watch.ended_status('vm-a') == 'done'
+        assert watch.ended_status('vm-b') == 'failed'
 
 
 def test_records_that_ended_before_the_recovery_wake_nobody():
@@ -77,6 +79,7 @@ def test_records_that_ended_before_the_recovery_wake_nobody():
         thread, ended = sleep_in_thread(watch.sleep_for('vm-a'), 0.5)
         thread.join(LONG / 3)
         assert fake.calls > 2, 'the watcher did not poll'
+        assert watch.ended_status('vm-a') is None
         # The sleep ran its full length: the old record woke nobody.
         assert ended[0] - started >= 0.5
         sleep = watch.sleep_for('vm-a')
