@@ -52,6 +52,7 @@ class Watcher:
         self._stopped = False
         self._known = None
         self._ended = {}
+        self._trust_status = True
         self._newest = None
         self._failing = False
         self._thread = None
@@ -80,7 +81,9 @@ class Watcher:
 
     def ended_status(self, server_id):
         """The status of the evacuation record of ``server_id`` that ended
-        while watched (``done``, ``failed``...), or None."""
+        while watched (``done``, ``failed``...), or None. None too when
+        the first listing failed: an old record (an earlier attempt's
+        failure) could then pass for this one."""
         with self._lock:
             return self._ended.get(server_id)
 
@@ -159,13 +162,16 @@ class Watcher:
 
     def _wake(self, final):
         if self._known is None:
-            # The first listing failed: every ended record is news.
+            # The first listing failed: every ended record is news, to
+            # wake its waiter, but its status may be an old one.
             self._known = {}
+            self._trust_status = False
         new = {record_id: ended for record_id, ended in final.items()
                if record_id not in self._known}
         self._known.update(new)
         with self._lock:
             for server_id, status in new.values():
-                self._ended[server_id] = status
+                if self._trust_status:
+                    self._ended[server_id] = status
                 # Set even before anyone waits: the waiter sees it then.
                 self._wakeups.setdefault(server_id, threading.Event()).set()

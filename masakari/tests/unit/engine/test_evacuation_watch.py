@@ -150,3 +150,15 @@ def test_after_the_first_listing_only_recent_records_are_asked_for():
     assert fake.since[0] is None
     # The newest update seen, less the overlap.
     assert set(fake.since[1:]) == {'2026-11-27T10:05:28.250000'}
+
+
+def test_without_a_first_listing_ended_statuses_are_not_trusted():
+    # The first listing fails, so vm-a's old failed record is not known as
+    # old: it may wake its waiter, but must not pass for this evacuation.
+    fake = FakeNova([record(1, 'vm-a', 'failed')])
+    fake.failures = 1
+    with watcher(fake) as watch:
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'))
+        thread.join(LONG / 3)
+        assert ended, 'the waiter was not woken'
+        assert watch.ended_status('vm-a') is None
