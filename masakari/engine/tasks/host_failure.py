@@ -490,9 +490,15 @@ class EvacuateInstancesTask(base.MasakariTask):
         if locked_here and not server.locked:
             self.novaclient.lock_server(self.context, instance_id)
         try:
-            self._evacuate(vmove, server, plan, host_name, reserved_host)
+            server = self._evacuate(vmove, server, plan, host_name,
+                                    reserved_host)
         finally:
             self._unlock(server, locked_here)
+        # Recorded after the unlock: an engine that dies in between leaves
+        # the record ongoing, and whoever resumes it unlocks the server.
+        self._vmove_succeeded(vmove, server,
+                              "Instance '%s' evacuated to host '%s'"
+                              % (instance_id, server.host))
 
     def _unlock(self, server, locked_here):
         if not locked_here:
@@ -539,9 +545,7 @@ class EvacuateInstancesTask(base.MasakariTask):
         if plan.restore_error:
             self.novaclient.reset_instance_state(self.context, instance_id,
                                                  'error')
-        self._vmove_succeeded(vmove, server,
-                              "Instance '%s' evacuated to host '%s'"
-                              % (instance_id, server.host))
+        return server
 
     def _undo_error_state(self, server, plan, host_name):
         """Nova sets a server whose evacuation failed to error; put an

@@ -471,3 +471,33 @@ def test_server_left_on_its_host_fails_after_the_grace_period(
     assert move.status == 'failed'
     assert 'Nova did not evacuate' in move.message
     assert cloud.evacuations(bad) == 1
+
+
+def test_an_evacuation_is_recorded_succeeded_only_once_unlocked(
+        cloud, manager, ctx, monkeypatch):
+    """An engine that dies between the two must leave the record ongoing:
+    the engine that resumes it then knows to unlock the server. (A record
+    already succeeded is never looked at again: the server stayed locked,
+    as CI once saw after a SIGKILL.)"""
+    locked_when_recorded = {}
+    vmove_update = host_failure.db_api.vmove_update
+
+    def recording(uuid, values, *args, **kwargs):
+        updated = vmove_update(uuid, values, *args, **kwargs)
+        if values.get('status') == 'succeeded':
+            locked_when_recorded[updated.instance_uuid] = cloud.info(
+                updated.instance_uuid)['locked']
+        return updated
+
+    monkeypatch.setattr(host_failure.db_api, 'vmove_update', recording)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    servers = cloud.servers('c1', 3, ha=True)
+    servers += cloud.servers('c1', vm_state='stopped')
+    cloud.fail('c1')
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert locked_when_recorded == {server_id: False
+                                    for server_id in servers}
