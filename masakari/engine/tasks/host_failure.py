@@ -567,22 +567,23 @@ class EvacuateInstancesTask(base.MasakariTask):
                         exc.message)
 
     def _wait_for_evacuation(self, server, host_name, expected_vm_state):
-        last = [server]
-        settling_since = []
+        last = server
+        settling_since = None
         watcher = self._watcher
 
         def check():
-            current = self.novaclient.get_server(self.context, server.id)
-            last[0] = current
+            nonlocal last, settling_since
+            current = last = self.novaclient.get_server(self.context,
+                                                        server.id)
             record = watcher.ended_status(server.id) if watcher else None
             state = evacuation_progress(current, host_name,
                                         expected_vm_state or current.vm_state,
                                         record)
             if state != 'settling':
-                settling_since.clear()
-            elif not settling_since:
-                settling_since.append(time.monotonic())
-            elif time.monotonic() - settling_since[0] >= SETTLE_GRACE:
+                settling_since = None
+            elif settling_since is None:
+                settling_since = time.monotonic()
+            elif time.monotonic() - settling_since >= SETTLE_GRACE:
                 state = 'failed'
             if state == 'failed':
                 raise _EvacuationFailed(
@@ -607,7 +608,7 @@ class EvacuateInstancesTask(base.MasakariTask):
         except waiting.WaitTimeout:
             raise waiting.WaitTimeout(
                 'evacuation of instance %s not confirmed (%s)'
-                % (server.id, _describe(last[0])), timeout)
+                % (server.id, _describe(last)), timeout)
 
     def _stop(self, server):
         self.update_details("Stopping instance '%s' again on host '%s' (it "

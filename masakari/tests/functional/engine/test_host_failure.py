@@ -159,15 +159,22 @@ def test_error_instances_ignored_when_configured(cloud, manager, ctx,
     assert cloud.where(fine) == 'c2'
 
 
-@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
-def test_nova_error_on_one_instance_others_recovered(cloud, manager, ctx):
+def _host_down_with_faulty_server(cloud, count, mode):
+    """c1 fails with ``count`` servers, the first of which meets evacuation
+    fault ``mode``; c2 takes them. Returns the notification uuid and the
+    server ids (the faulty one first)."""
     segment = cloud.segment('auto')
     failed = cloud.host(segment, 'c1')
     cloud.host(segment, 'c2')
-    bad, *good = cloud.servers('c1', 4)
-    cloud.state.inject_evacuation_fault(bad, 'fail', count=1)
+    servers = cloud.servers('c1', count)
+    cloud.state.inject_evacuation_fault(servers[0], mode, count=1)
     cloud.fail('c1')
-    uuid = cloud.host_down(failed)
+    return cloud.host_down(failed), servers
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_nova_error_on_one_instance_others_recovered(cloud, manager, ctx):
+    uuid, (bad, *good) = _host_down_with_faulty_server(cloud, 4, 'fail')
 
     assert manager.process(ctx, uuid) == 'error'
 
@@ -207,13 +214,7 @@ def test_nova_error_on_one_instance_others_recovered(cloud, manager, ctx):
 def test_evacuation_timeout_fails_the_instance(cloud, manager, ctx,
                                                engine_conf):
     engine_conf.set_override('wait_period_after_evacuation', 1)
-    segment = cloud.segment('auto')
-    failed = cloud.host(segment, 'c1')
-    cloud.host(segment, 'c2')
-    stuck, fine = cloud.servers('c1', 2)
-    cloud.state.inject_evacuation_fault(stuck, 'stuck')
-    cloud.fail('c1')
-    uuid = cloud.host_down(failed)
+    uuid, (stuck, fine) = _host_down_with_faulty_server(cloud, 2, 'stuck')
 
     started = time.monotonic()
     assert manager.process(ctx, uuid) == 'error'
@@ -429,13 +430,7 @@ def test_rolled_back_evacuation_fails_at_once_from_its_record(
     no fault, on the failed host. Its evacuation record says failed, and
     that is enough: no waiting out the grace period."""
     engine_conf.set_override('wait_period_after_evacuation', 60)
-    segment = cloud.segment('auto')
-    failed = cloud.host(segment, 'c1')
-    cloud.host(segment, 'c2')
-    bad, good = cloud.servers('c1', 2)
-    cloud.state.inject_evacuation_fault(bad, 'rollback')
-    cloud.fail('c1')
-    uuid = cloud.host_down(failed)
+    uuid, (bad, good) = _host_down_with_faulty_server(cloud, 2, 'rollback')
 
     started = time.monotonic()
     assert manager.process(ctx, uuid) == 'error'
@@ -455,13 +450,7 @@ def test_server_left_on_its_host_fails_after_the_grace_period(
     task is called failed once the grace period is over."""
     monkeypatch.setattr(host_failure, 'SETTLE_GRACE', 2.0)
     cloud.state.add_http_fault(r'/os-migrations', status=500, count=None)
-    segment = cloud.segment('auto')
-    failed = cloud.host(segment, 'c1')
-    cloud.host(segment, 'c2')
-    bad = cloud.servers('c1')[0]
-    cloud.state.inject_evacuation_fault(bad, 'rollback')
-    cloud.fail('c1')
-    uuid = cloud.host_down(failed)
+    uuid, (bad,) = _host_down_with_faulty_server(cloud, 1, 'rollback')
 
     started = time.monotonic()
     assert manager.process(ctx, uuid) == 'error'

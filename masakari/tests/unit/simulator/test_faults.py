@@ -14,13 +14,19 @@ def cloud():
     state.stop()
 
 
-def test_failed_evacuation_ends_in_error(cloud):
+def _evacuate_with_fault(cloud, mode, count=1):
+    """Evacuate a server of failed c1 that meets fault ``mode``; its id
+    and its state once the simulator is idle."""
     sid = cloud.add_server('c1')
-    cloud.inject_evacuation_fault(sid, 'fail')
+    cloud.inject_evacuation_fault(sid, mode, count=count)
     cloud.fail_host('c1')
     lifecycle.evacuate(cloud, sid, caller(cloud))
     assert cloud.wait_for_idle(2)
-    info = cloud.server_info(sid)
+    return sid, cloud.server_info(sid)
+
+
+def test_failed_evacuation_ends_in_error(cloud):
+    sid, info = _evacuate_with_fault(cloud, 'fail')
     assert (info['vm_state'], info['task_state'], info['host']) == (
         'error', None, 'c1')
     assert 'fault injected' in info['fault']['message']
@@ -35,13 +41,17 @@ def test_failed_evacuation_ends_in_error(cloud):
     assert cloud.evacuation_count(sid) == 2
 
 
+def test_rolled_back_evacuation_keeps_the_server_as_it_was(cloud):
+    """A failed claim on the target: only the record tells."""
+    sid, info = _evacuate_with_fault(cloud, 'rollback')
+    assert (info['vm_state'], info['task_state'], info['host']) == (
+        'active', None, 'c1')
+    assert not info.get('fault')
+    assert cloud.evacuations(sid)[0]['status'] == 'failed'
+
+
 def test_stuck_evacuation_never_finishes(cloud):
-    sid = cloud.add_server('c1')
-    cloud.inject_evacuation_fault(sid, 'stuck', count=None)
-    cloud.fail_host('c1')
-    lifecycle.evacuate(cloud, sid, caller(cloud))
-    assert cloud.wait_for_idle(2)
-    info = cloud.server_info(sid)
+    sid, info = _evacuate_with_fault(cloud, 'stuck', count=None)
     assert (info['task_state'], info['host'], info['status']) == (
         'rebuild_spawning', 'c1', 'REBUILD')
     assert sid in cloud.dump()['evacuation_faults']

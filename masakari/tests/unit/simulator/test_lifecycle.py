@@ -60,6 +60,24 @@ def test_evacuation_phases(cloud):
         'c1', record.host, 'done')
 
 
+def test_host_lag_clears_the_task_before_the_host_moves(cloud):
+    """Nova's order at the end of an evacuation: no task on the old host
+    first, then the new host and the record done together."""
+    cloud.configure(evacuate_duration=0.05, evacuate_host_lag=0.4)
+    sid = cloud.add_server('c1')
+    cloud.fail_host('c1')
+    lifecycle.evacuate(cloud, sid, caller(cloud))
+    record = server(cloud, sid)
+    assert cloud.wait_for(lambda s: record.task_state is None, timeout=1)
+    assert (record.vm_state, record.host) == ('active', 'c1')
+    [migration] = cloud.evacuations(sid)
+    assert migration['status'] == 'pre-migrating'
+    assert cloud.wait_for_idle(2)
+    assert record.host in ('c2', 'c3')
+    [migration] = cloud.evacuations(sid)
+    assert (migration['dest'], migration['status']) == (record.host, 'done')
+
+
 def test_service_down_time_delays_down_state(cloud):
     cloud.configure(service_down_time=0.15)
     sid = cloud.add_server('c1')
