@@ -46,7 +46,7 @@ from masakari.engine.flows import host_failure
 from masakari.engine.flows import instance_failure
 from masakari.engine.flows import process_failure
 from masakari.engine import leases
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari import exception
 
 LOG = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from masakari.api import common
 from masakari.api.handlers import segments
 from masakari.api.schemas import hosts as schemas
 from masakari.api import validation
+from masakari.compute import nova
 from masakari.db import api as db_api
 from masakari import exception
 from masakari import notifications
@@ -42,9 +43,6 @@ def _get_host(segment_id, host_id):
 
 def check_compute_host(context, name):
     """400 unless Nova has a nova-compute service on host ``name``."""
-    # Imported here: the Nova driver is the only module importing
-    # novaclient, and the API must load without it.
-    from masakari.engine import nova
     nova.API().find_compute_service(context, name)
 
 

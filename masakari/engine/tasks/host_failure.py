@@ -26,7 +26,7 @@ from masakari.db import api as db_api
 from masakari.engine import evacuation_pacing
 from masakari.engine import evacuation_watch
 from masakari.engine import leases
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari.engine.tasks import base
 from masakari.engine import waiting
 from masakari import exception

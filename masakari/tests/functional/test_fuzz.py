@@ -31,7 +31,7 @@ import requests
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
-from masakari.engine import nova as nova_driver
+from masakari.compute import nova as nova_driver
 from masakari import rpc
 from masakari.simulator import server as simulator_server
 from masakari.tests.functional.api import fixtures

@@ -10,7 +10,7 @@ the ``database`` fixture, a Nova simulator (``nova``) for host names and
 import pytest
 
 from masakari.conf import CONF
-from masakari.engine import nova as nova_driver
+from masakari.compute import nova as nova_driver
 from masakari import rpc
 from masakari.simulator import server as simulator_server
 from masakari.tests.functional.api import fixtures

@@ -16,7 +16,7 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari.simulator import NovaSimulator
 
 FAST = {'evacuate_duration': 0.05, 'stop_duration': 0.02,

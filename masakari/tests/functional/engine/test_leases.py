@@ -14,7 +14,7 @@ import pytest
 from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves

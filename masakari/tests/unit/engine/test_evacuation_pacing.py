@@ -3,7 +3,7 @@
 import threading
 
 from masakari.engine import evacuation_pacing
-from masakari.engine import nova
+from masakari.compute import nova
 
 JOIN = 10.0
 

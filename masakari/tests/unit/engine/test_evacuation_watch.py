@@ -4,7 +4,7 @@ import threading
 import time
 
 from masakari.engine import evacuation_watch
-from masakari.engine import nova
+from masakari.compute import nova
 
 # Long enough that a waiter nobody wakes is obviously not woken.
 LONG = 30.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari.engine.tasks import host_failure
 
 

@@ -5,7 +5,7 @@ from novaclient import exceptions as nova_exc
 import pytest
 
 from masakari import context as masakari_context
-from masakari.engine import nova
+from masakari.compute import nova
 from masakari import exception
 
 

@@ -27,7 +27,6 @@ Results are small immutable records (``Server``, ``Service``,
 """
 
 import dataclasses
-import functools
 import threading
 import time
 import weakref
@@ -414,22 +413,16 @@ def _call(context, what, func, *args, idempotent=True, instance_id=None,
         time.sleep(delay)
 
 
-def _with_client(method):
-    """Decorator: pass the process-wide client after the context."""
-
-    @functools.wraps(method)
-    def wrapper(self, context, *args, **kwargs):
-        return method(self, context, get_client(context), *args, **kwargs)
-
-    return wrapper
-
-
 class API:
-    """Nova operations used by the engine and the API's host validation."""
+    """Nova operations used by the engine and the API's host validation.
+
+    Each method takes the request context first and asks ``get_client``
+    for the process-wide novaclient itself.
+    """
 
     # --- services ----------------------------------------------------------
-    @_with_client
-    def _services(self, context, client, host, binary):
+    def _services(self, context, host, binary):
+        client = get_client(context)
         services = _call(context, 'list %s services of host %s'
                          % (binary, host), client.services.list,
                          host=host, binary=binary)
@@ -456,16 +449,15 @@ class API:
     def get_service(self, context, host_name, binary='nova-compute'):
         return self._service(context, host_name, binary)
 
-    @_with_client
-    def enable_disable_service(self, context, client, host_name,
-                               enable=False, reason=None,
-                               binary='nova-compute'):
+    def enable_disable_service(self, context, host_name, enable=False,
+                               reason=None, binary='nova-compute'):
         """Enable or disable a service.
 
         A disable is not retried after a timeout: Nova stores it at once but
         may answer only after its call to a dead compute times out, so the
         caller checks the service state instead.
         """
+        client = get_client(context)
         service = self._service(context, host_name, binary)
         if enable:
             what = 'enable %s on %s' % (binary, host_name)
@@ -480,9 +472,9 @@ class API:
             _call(context, what, client.services.disable, service.id,
                   idempotent=False)
 
-    @_with_client
-    def force_down_service(self, context, client, host_name,
-                           forced_down=True, binary='nova-compute'):
+    def force_down_service(self, context, host_name, forced_down=True,
+                           binary='nova-compute'):
+        client = get_client(context)
         service = self._service(context, host_name, binary)
         _call(context, 'set forced_down=%s on %s of %s'
               % (forced_down, binary, host_name),
@@ -496,24 +488,22 @@ class API:
         return self._service(context, host_name, binary).down
 
     # --- servers -----------------------------------------------------------
-    @_with_client
-    def get_servers(self, context, client, host):
+    def get_servers(self, context, host):
         """Every server on ``host``, of every project, across all pages."""
+        client = get_client(context)
         servers = _call(context, 'list servers of host %s' % host,
                         client.servers.list, detailed=True,
                         search_opts={'host': host, 'all_tenants': True},
                         limit=-1)
         return [Server.from_dict(s.to_dict()) for s in servers]
 
-    @_with_client
-    def get_server(self, context, client, uuid):
+    def get_server(self, context, uuid):
+        client = get_client(context)
         server = _call(context, 'get server %s' % uuid, client.servers.get,
                        uuid, instance_id=uuid)
         return Server.from_dict(server.to_dict())
 
-    @_with_client
-    def get_evacuations(self, context, client, source_host,
-                        changes_since=None):
+    def get_evacuations(self, context, source_host, changes_since=None):
         """Nova's evacuation records (migrations) from ``source_host``;
         with ``changes_since`` (an ISO time, Nova's clock) only those
         updated since then.
@@ -521,7 +511,7 @@ class API:
         Asked at compute API 2.59 at least, the first to filter by
         ``changes-since``; an older Nova refuses it.
         """
-        client = _at_least(client, CHANGES_SINCE_MICROVERSION)
+        client = _at_least(get_client(context), CHANGES_SINCE_MICROVERSION)
         filters = {'source_compute': source_host,
                    'migration_type': 'evacuation'}
         if changes_since:
@@ -531,47 +521,47 @@ class API:
             else ''), client.migrations.list, quiet=True, **filters)
         return [Evacuation.from_dict(m.to_dict()) for m in migrations]
 
-    @_with_client
-    def evacuate_instance(self, context, client, uuid, target=None):
+    def evacuate_instance(self, context, uuid, target=None):
+        client = get_client(context)
         what = 'evacuate server %s%s' % (
             uuid, ' to %s' % target if target else '')
         _call(context, what, client.servers.evacuate, uuid, host=target,
               idempotent=False, instance_id=uuid)
 
-    @_with_client
-    def reset_instance_state(self, context, client, uuid, status='error'):
+    def reset_instance_state(self, context, uuid, status='error'):
+        client = get_client(context)
         _call(context, 'reset state of server %s to %s' % (uuid, status),
               client.servers.reset_state, uuid, status, instance_id=uuid)
 
-    @_with_client
-    def stop_server(self, context, client, uuid):
+    def stop_server(self, context, uuid):
+        client = get_client(context)
         _call(context, 'stop server %s' % uuid, client.servers.stop, uuid,
               idempotent=False, instance_id=uuid)
 
-    @_with_client
-    def start_server(self, context, client, uuid):
+    def start_server(self, context, uuid):
+        client = get_client(context)
         _call(context, 'start server %s' % uuid, client.servers.start, uuid,
               idempotent=False, instance_id=uuid)
 
-    @_with_client
-    def lock_server(self, context, client, uuid):
+    def lock_server(self, context, uuid):
+        client = get_client(context)
         _call(context, 'lock server %s' % uuid, client.servers.lock, uuid,
               instance_id=uuid)
 
-    @_with_client
-    def unlock_server(self, context, client, uuid):
+    def unlock_server(self, context, uuid):
+        client = get_client(context)
         _call(context, 'unlock server %s' % uuid, client.servers.unlock,
               uuid, instance_id=uuid)
 
     # --- aggregates --------------------------------------------------------
-    @_with_client
-    def get_aggregate_list(self, context, client):
+    def get_aggregate_list(self, context):
+        client = get_client(context)
         aggregates = _call(context, 'list aggregates',
                            client.aggregates.list)
         return [Aggregate.from_dict(a.to_dict()) for a in aggregates]
 
-    @_with_client
-    def add_host_to_aggregate(self, context, client, host, aggregate):
+    def add_host_to_aggregate(self, context, host, aggregate):
+        client = get_client(context)
         aggregate_id = getattr(aggregate, 'id', aggregate)
         _call(context, 'add host %s to aggregate %s' % (host, aggregate_id),
               client.aggregates.add_host, aggregate_id, host)
