@@ -75,6 +75,20 @@ host_failure_opts = [
                      '(compute API 2.53+) so evacuation starts at once. '
                      'Enable only when the host monitors report hosts that '
                      'are fenced (powered off).'),
+    cfg.FloatOpt('evacuation_watch_interval', default=0.05, min=0.01,
+                 help='Seconds between two listings of Nova\'s evacuation '
+                      'records of a failed host (GET /os-migrations) while '
+                      'its evacuations run. Each listing wakes the '
+                      'evacuations that ended, so a larger value saves Nova '
+                      'API calls at the cost of that much latency per '
+                      'round of evacuations.'),
+    cfg.FloatOpt('evacuation_settle_grace', default=30.0, min=0,
+                 help='Seconds an evacuated server may show no task while '
+                      'still on the failed host before its evacuation '
+                      'counts as failed. Nova clears the task before it '
+                      'moves the server\'s host, and a busy compute can '
+                      'take a while in between; a failed evacuation record '
+                      'or an error state ends the wait at once.'),
 ]
 
 instance_failure_group = cfg.OptGroup('instance_failure',

@@ -35,7 +35,6 @@ import threading
 from oslo_log import log as logging
 import taskflow.engines
 from taskflow import exceptions as tf_exc
-from taskflow.persistence import backends
 from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models
 from taskflow.utils import persistence_utils
@@ -180,25 +179,16 @@ class TaskFlowDriver:
                 LOG.debug('Closing the taskflow backend failed',
                           exc_info=True)
 
-    def upgrade_backend(self, connection):
-        backend = backends.fetch({'connection': connection})
-        try:
-            with contextlib.closing(backend.get_connection()) as conn:
-                conn.upgrade()
-        finally:
-            backend.close()
-
     # --- host failure ------------------------------------------------------
     def execute_host_failure(self, context, host_name, recovery_method,
-                             notification_uuid, update_host_method=None,
-                             reserved_host_list=None, lease=None):
+                             notification_uuid, reserved_host_list=None,
+                             lease=None):
         attempt = _Attempt(self._persistence(), host_failure.ACTION,
                            notification_uuid, lease)
         store = {'host_name': host_name,
                  'notification_uuid': notification_uuid}
-        run_auto = self._runner(attempt, context, store, update_host_method,
-                                None)
-        run_rh = self._runner(attempt, context, store, update_host_method,
+        run_auto = self._runner(attempt, context, store, None)
+        run_rh = self._runner(attempt, context, store,
                               reserved_host_list or [])
         try:
             if recovery_method == AUTO:
@@ -224,18 +214,15 @@ class TaskFlowDriver:
                         "notification '%s': %s"
                         % (notification_uuid, _message(exc))) from exc
 
-    def _runner(self, attempt, context, store, update_host_method,
-                reserved_host_list):
+    def _runner(self, attempt, context, store, reserved_host_list):
         def run():
             if reserved_host_list is None:
-                flow = host_failure.get_auto_flow(context, self.novaclient,
-                                                  update_host_method)
+                flow = host_failure.get_auto_flow(context, self.novaclient)
                 attempt.run(flow, store)
                 return
             if not reserved_host_list:
                 raise exception.ReservedHostsUnavailable()
-            flow = host_failure.get_rh_flow(context, self.novaclient,
-                                            update_host_method)
+            flow = host_failure.get_rh_flow(context, self.novaclient)
             attempt.run(flow, dict(store,
                                    reserved_host_list=reserved_host_list))
         return run
@@ -276,7 +263,8 @@ class TaskFlowDriver:
     def get_notification_recovery_workflow_details(self, context,
                                                    recovery_method,
                                                    notification):
-        """Per-task progress of the latest attempt (contract §5.7)."""
+        """Per-task progress of the latest attempt, in the order the tasks
+        ran (what the API shows as ``recovery_workflow_details``)."""
         uuid = notification['notification_uuid']
         backend = self._persistence()
         with contextlib.closing(backend.get_connection()) as conn:

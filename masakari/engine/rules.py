@@ -1,5 +1,9 @@
 """What the engine does with a notification, decided from its type and
-payload alone (contract §2.7). Pure functions: no Nova, no database.
+payload alone (the same rules as upstream's engine: a host failure is
+recovered only once the monitor confirms it with ``host_status`` NORMAL;
+a process or host that started again needs nothing; only some libvirt
+events of an instance are recovered). Pure functions: no Nova, no
+database.
 
 ``decide(type, payload)`` returns a ``Decision``:
 

@@ -42,18 +42,17 @@ def rh_task_dict():
     return _flows_conf().host_rh_failure_recovery_tasks
 
 
-def get_auto_flow(context, novaclient, update_host_method=None):
+def get_auto_flow(context, novaclient):
     """Nova's scheduler picks where each instance goes."""
     return base.build_flow(FLOW_NAME, auto_task_dict(), context=context,
-                           novaclient=novaclient,
-                           update_host_method=update_host_method)
+                           novaclient=novaclient)
 
 
-def get_rh_flow(context, novaclient, update_host_method=None):
+def get_rh_flow(context, novaclient):
     """Instances go to a reserved host, the next one on failure."""
     return base.build_flow(
         FLOW_NAME, rh_task_dict(),
         main_retry=ReservedHostRetry(rebind=['reserved_host_list'],
                                      provides='reserved_host'),
         main_flow_name=RETRY_FLOW_NAME, context=context,
-        novaclient=novaclient, update_host_method=update_host_method)
+        novaclient=novaclient)

@@ -51,10 +51,12 @@ class MasakariTask(task.Task):
                          inject=options.pop('inject', None))
         self.context = context
         self.novaclient = novaclient
-        # Extra keyword arguments of the driver (e.g. update_host_method).
+        # Keyword arguments a third-party task may be built with.
         self.options = options
         self.progress_details = []
-        self._details_lock = threading.Lock()
+        # Notified when a helper thread records details or a helper's
+        # work ends (see wait_reporting_progress).
+        self._details_changed = threading.Condition()
         self._last_progress = 0.0
         self._unsent = False
         self._runner = None
@@ -94,14 +96,46 @@ class MasakariTask(task.Task):
         """
         entry = {'timestamp': timestamp(), 'progress': progress,
                  'message': message}
-        with self._details_lock:
+        with self._details_changed:
             self.progress_details.append(entry)
             self._last_progress = progress
             self._unsent = True
+            self._details_changed.notify_all()
         LOG.info('%s (request %s): %s', self.name,
                  getattr(self.context, 'request_id', '-'), message)
         if self._runner in (None, threading.get_ident()):
             self.flush_details()
+
+    def wait_reporting_progress(self, futures):
+        """Wait for work running on helper threads, saving the details
+        they record as they come (at most once per FLUSH_INTERVAL);
+        call from the thread running the task."""
+        futures = list(futures)
+
+        def wake(_future):
+            with self._details_changed:
+                self._details_changed.notify_all()
+
+        for future in futures:
+            future.add_done_callback(wake)
+        while not self._wait_for_unsent(
+                lambda: all(future.done() for future in futures)):
+            self.flush_details()
+        self.flush_details()
+
+    def _wait_for_unsent(self, finished):
+        """Block until ``finished()`` (True) or details are due for a
+        save (False)."""
+        with self._details_changed:
+            while not finished():
+                if self._unsent:
+                    due = self._last_flush + FLUSH_INTERVAL - time.monotonic()
+                    if due <= 0:
+                        return False
+                    self._details_changed.wait(due)
+                else:
+                    self._details_changed.wait()
+            return True
 
     def flush_details(self, force=False):
         """Save recorded details; call from the thread running the task.
@@ -111,7 +145,7 @@ class MasakariTask(task.Task):
         instances would otherwise spend seconds saving); the last save,
         when the task ends, is always made.
         """
-        with self._details_lock:
+        with self._details_changed:
             if not self._unsent:
                 return
             now = time.monotonic()

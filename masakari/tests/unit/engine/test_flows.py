@@ -46,12 +46,9 @@ def test_reserved_host_flow_retries_its_main_phase(conf):
 
 
 def test_tasks_get_the_driver_arguments(conf):
-    marker = object()
-    flow = host_failure.get_auto_flow('ctx', 'nova',
-                                      update_host_method=marker)
+    flow = host_failure.get_auto_flow('ctx', 'nova')
     evacuate = list(list(flow)[2])[0]
     assert (evacuate.context, evacuate.novaclient) == ('ctx', 'nova')
-    assert evacuate.options['update_host_method'] is marker
 
 
 def test_configured_order_and_the_no_op_task(conf):

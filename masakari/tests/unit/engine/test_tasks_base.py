@@ -45,6 +45,30 @@ def test_details_from_helper_threads_wait_for_a_flush():
 
 
 def test_task_name_and_options():
-    task = base.NoOpTask(context='c', novaclient='n', update_host_method=1)
+    task = base.NoOpTask(context='c', novaclient='n', colour='blue')
     assert task.name == 'NoOpTask'
-    assert task.options == {'update_host_method': 1}
+    assert task.options == {'colour': 'blue'}
+
+
+def test_progress_of_helpers_is_saved_while_they_run():
+    """The running thread saves a helper's details when they come, not
+    only when the helpers are done."""
+    from concurrent import futures
+
+    task, seen = _task()
+    task.pre_execute()
+    saved = threading.Event()
+    task.notifier.register(tf_task.EVENT_UPDATE_PROGRESS,
+                           lambda event, details: saved.set())
+
+    def helper():
+        task.update_details('from a helper', 0.5)
+        # Ends only once the running thread has saved the details.
+        return saved.wait(30)
+
+    with futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(helper)
+        task.wait_reporting_progress([future])
+    assert future.result() is True
+    assert {thread for thread, _ in seen} == {threading.get_ident()}
+    assert seen[0][1]['progress_details'][0]['message'] == 'from a helper'

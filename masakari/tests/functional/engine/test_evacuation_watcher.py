@@ -3,8 +3,8 @@
 import threading
 import time
 
-from masakari.engine import evacuation_watch
 from masakari.compute import nova
+from masakari.engine.evacuation import watcher as evacuation_watcher
 
 # Long enough that a waiter nobody wakes is obviously not woken.
 LONG = 30.0
@@ -51,7 +51,7 @@ def sleep_in_thread(sleep, seconds=LONG):
 
 
 def watcher(fake):
-    return evacuation_watch.Watcher(fake, 'ctx', 'c1', interval=0.01)
+    return evacuation_watcher.Watcher(fake, 'ctx', 'c1', interval=0.01)
 
 
 def test_a_record_that_ends_wakes_the_waiter_of_its_server():

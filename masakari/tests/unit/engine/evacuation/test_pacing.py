@@ -2,8 +2,8 @@
 
 import threading
 
-from masakari.engine import evacuation_pacing
 from masakari.compute import nova
+from masakari.engine.evacuation import pacing
 
 JOIN = 10.0
 
@@ -25,7 +25,7 @@ class Counter:
 
 
 def test_size_servers_in_nova_and_size_more_preparing():
-    slots = evacuation_pacing.Slots(2)
+    slots = pacing.Slots(2)
     preparing, in_nova = Counter(), Counter()
     release = threading.Event()
 
@@ -48,7 +48,7 @@ def test_size_servers_in_nova_and_size_more_preparing():
 
 
 def test_a_server_in_nova_lets_the_next_one_prepare():
-    slots = evacuation_pacing.Slots(1)
+    slots = pacing.Slots(1)
     first_in_nova, second_prepared = threading.Event(), threading.Event()
     release = threading.Event()
 
@@ -76,7 +76,7 @@ def test_a_server_in_nova_lets_the_next_one_prepare():
 
 
 def test_a_server_that_fails_before_nova_frees_its_preparation_slot():
-    slots = evacuation_pacing.Slots(1)
+    slots = pacing.Slots(1)
     for _ in range(3):
         try:
             with slots.server():
@@ -100,7 +100,7 @@ def server(server_id):
 
 
 def test_snapshot_hands_out_each_listed_server_once():
-    snapshot = evacuation_pacing.ServerSnapshot([server('a'), server('b')])
+    snapshot = pacing.ServerSnapshot([server('a'), server('b')])
     assert snapshot.take('a') == server('a')
     assert snapshot.take('a') is None
     assert snapshot.take('unlisted') is None
@@ -109,8 +109,8 @@ def test_snapshot_hands_out_each_listed_server_once():
 
 def test_an_old_snapshot_is_not_acted_on():
     now = [1000.0]
-    snapshot = evacuation_pacing.ServerSnapshot([server('a'), server('b')],
+    snapshot = pacing.ServerSnapshot([server('a'), server('b')],
                                                 clock=lambda: now[0])
     assert snapshot.take('a') == server('a')
-    now[0] += evacuation_pacing.SNAPSHOT_MAX_AGE + 0.1
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
     assert snapshot.take('b') is None

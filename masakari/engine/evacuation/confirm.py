@@ -1,0 +1,78 @@
+"""Waiting for Nova to finish what the run asked of it.
+
+Both waits read the server from Nova until it is where it should be; the
+evacuation wait sleeps on the run's watcher (``watcher.Watcher``), which
+wakes it as soon as Nova's evacuation record of the server ends.
+"""
+
+import time
+
+from masakari.conf import CONF
+from masakari.engine.evacuation import plan as planning
+from masakari.engine import waiting
+from masakari import exception
+
+
+class EvacuationFailed(Exception):
+    """Nova gave up on the evacuation (its record failed, or the server
+    is in error, or it settled back on the failed host)."""
+
+
+def wait_for_evacuation(nova, context, server, source_host,
+                        expected_vm_state, watcher, clock=time.monotonic):
+    """The server once it runs elsewhere; EvacuationFailed or WaitTimeout.
+
+    ``expected_vm_state`` None means the state the server has (an
+    evacuation requested by an earlier attempt, whose plan is unknown).
+    """
+    last = server
+    settling_since = None
+    grace = CONF.host_failure.evacuation_settle_grace
+
+    def check():
+        nonlocal last, settling_since
+        current = last = nova.get_server(context, server.id)
+        state = planning.evacuation_progress(
+            current, source_host, expected_vm_state or current.vm_state,
+            watcher.ended_status(server.id))
+        if state is not planning.Progress.SETTLING:
+            settling_since = None
+        elif settling_since is None:
+            settling_since = clock()
+        elif clock() - settling_since >= grace:
+            state = planning.Progress.FAILED
+        if state is planning.Progress.FAILED:
+            raise EvacuationFailed(
+                'Nova did not evacuate the instance (%s)%s'
+                % (planning.describe(current),
+                   ': %s' % current.fault if current.fault else ''))
+        return current if state is planning.Progress.DONE else None
+
+    timeout = CONF.wait_period_after_evacuation
+    first, check_first = None, True
+    if watcher.working:
+        # It wakes us when the evacuation ends: poll seldom, and not
+        # before the first wake-up or interval.
+        first = max(CONF.verify_interval, waiting.FIRST_INTERVAL)
+        check_first = False
+    try:
+        return waiting.wait_for(check, timeout,
+                                sleep=watcher.sleep_for(server.id),
+                                first=first, check_first=check_first,
+                                what='evacuation of %s' % server.id)
+    except waiting.WaitTimeout:
+        raise waiting.WaitTimeout(
+            'evacuation of instance %s not confirmed (%s)'
+            % (server.id, planning.describe(last)), timeout)
+
+
+def stop_and_wait(nova, context, server_id):
+    """Power the server off and wait until Nova reports it stopped."""
+    try:
+        nova.stop_server(context, server_id)
+    except exception.Conflict:
+        pass  # already stopping or stopped: the poll decides
+    waiting.wait_for(
+        lambda: nova.get_server(context, server_id).vm_state == 'stopped',
+        CONF.wait_period_after_power_off,
+        what='stop of instance %s' % server_id)
