@@ -7,7 +7,7 @@ renews the leases it holds every ``notification_heartbeat_interval``
 seconds, each renewal conditional on the engine still being the owner. An
 engine that stops renewing (killed, frozen, cut off from the database)
 loses the notification once the lease has expired: another engine's sweep
-takes it over (``MasakariManager.take_over_expired``) and finishes it.
+takes it over (``periodic.take_over_expired``) and finishes it.
 
 An engine that finds it lost a lease (a renewal matched no row) marks its
 ``Lease`` lost. The recovery tasks look at it before each step and before

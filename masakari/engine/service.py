@@ -9,15 +9,17 @@
 
 The RPC server listens on topic ``[DEFAULT] masakari_topic``, server
 ``[DEFAULT] host``, with oslo.messaging's threading executor. The periodic
-tasks run on three daemon threads when ``[DEFAULT] periodic_enable`` is
-true, each first after a random delay of up to ``periodic_fuzzy_delay``
-seconds: the retry of unfinished notifications, the expiry, and the sweep
-for running notifications whose lease expired (every
-``notification_heartbeat_interval`` seconds, first delay at most that).
+tasks of ``masakari.engine.periodic`` run on three daemon threads when
+``[DEFAULT] periodic_enable`` is true, each first after a random delay of
+up to ``periodic_fuzzy_delay`` seconds: the retry of unfinished
+notifications, the expiry, and the sweep for running notifications whose
+lease expired (every ``notification_heartbeat_interval`` seconds, first
+delay at most that).
 At start-up, before taking notifications, the engine resumes the running
 notifications its host's previous run left.
 """
 
+import functools
 import random
 import threading
 
@@ -28,6 +30,7 @@ from oslo_utils import timeutils
 
 from masakari.conf import CONF
 from masakari.engine import manager as engine_manager
+from masakari.engine import periodic
 from masakari import rpc
 
 LOG = logging.getLogger(__name__)
@@ -63,9 +66,7 @@ class EngineService:
         if manager is None:
             manager = importutils.import_object(CONF.engine_manager)
         self.manager = manager
-        self.host = host or getattr(manager, 'host', None) or CONF.host
-        if hasattr(manager, 'host'):
-            manager.host = self.host
+        self.host = manager.host = host or manager.host
         self.topic = topic or CONF.masakari_topic
         self.shutdown_timeout = shutdown_timeout
         self._server = None
@@ -90,20 +91,12 @@ class EngineService:
 
     def _start_periodics(self):
         fuzzy = CONF.periodic_fuzzy_delay
-        for name, function, interval in (
-                ('process_unfinished_notifications',
-                 self.manager.process_unfinished_notifications,
-                 CONF.process_unfinished_notifications_interval),
-                ('check_expired_notifications',
-                 self.manager.check_expired_notifications,
-                 CONF.check_expired_notifications_interval),
-                ('take_over_expired_notifications',
-                 self.manager.take_over_expired,
-                 CONF.notification_heartbeat_interval)):
+        for name, function, interval_option in periodic.TASKS:
+            interval = CONF[interval_option]
             spread = min(fuzzy, interval)
             delay = random.uniform(0, spread) if spread else 0.0
-            thread = _Periodic(name, function, interval, delay,
-                               self._stopped)
+            thread = _Periodic(name, functools.partial(function, self.manager),
+                               interval, delay, self._stopped)
             thread.start()
             self._periodics.append(thread)
 

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from masakari.db import api as db_api
+from masakari.engine import periodic
 from masakari.engine.evacuation import records
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.functional.engine.conftest import notification
@@ -193,7 +194,7 @@ def test_nova_error_on_one_instance_others_recovered(cloud, manager, ctx):
     assert evacuate['state'] in ('FAILURE', 'REVERTED')
 
     # The periodic retry evacuates what is left, and only that.
-    futures = manager.process_unfinished_notifications(ctx)
+    futures = periodic.process_unfinished_notifications(manager, ctx)
     assert len(futures) == 1
     row = notification(uuid)
     assert row.status == 'finished', row.message
@@ -248,7 +249,7 @@ def test_retry_waits_for_an_evacuation_that_timed_out(cloud, manager, ctx,
 
     # The retry may wait long enough for the rebuild to end.
     engine_conf.set_override('wait_period_after_evacuation', 15)
-    manager.process_unfinished_notifications(ctx)
+    periodic.process_unfinished_notifications(manager, ctx)
 
     assert notification(uuid).status == 'finished'
     assert cloud.where(server) == 'c2'

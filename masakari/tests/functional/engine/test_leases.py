@@ -14,6 +14,7 @@ import pytest
 from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
+from masakari.engine import periodic
 from masakari.compute import nova
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.functional.engine.conftest import notification
@@ -161,7 +162,7 @@ def test_heartbeat_keeps_a_long_recovery_owned(cloud, engines, ctx,
     future = a.submit(ctx, uuid)
     taken = []
     while not future.done():
-        taken += b.take_over_expired(ctx)
+        taken += periodic.take_over_expired(b, ctx)
         time.sleep(0.2)
 
     assert future.result() == 'finished'
@@ -203,9 +204,9 @@ def test_crashed_engine_is_taken_over_after_its_lease(cloud, engines, ctx,
     row = notification(uuid)
     assert (row.status, row.engine_host) == ('running', 'engine-a')
     # The lease is live a moment longer: B must not take it yet.
-    assert b.take_over_expired(ctx) == []
+    assert periodic.take_over_expired(b, ctx) == []
 
-    taken = _wait(lambda: b.take_over_expired(ctx), timeout=10,
+    taken = _wait(lambda: periodic.take_over_expired(b, ctx), timeout=10,
                   what='the lease to expire')
 
     assert [f.result(60) for f in taken] == ['finished']

@@ -8,6 +8,7 @@ import pytest
 from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
+from masakari.engine import periodic
 from masakari.engine import rpcapi
 from masakari.engine import service as engine_service
 from masakari.tests.conftest import BACKENDS
@@ -44,7 +45,7 @@ def test_lost_new_notification_is_dispatched_again(cloud, manager, ctx,
     young = cloud.notify(host, 'PROCESS', {'event': 'STARTED',
                                            'process_name': 'nova-compute'})
 
-    futures = manager.process_unfinished_notifications(ctx)
+    futures = periodic.process_unfinished_notifications(manager, ctx)
 
     assert len(futures) == 1
     assert notification(lost).status == 'finished'
@@ -58,7 +59,7 @@ def test_error_is_retried_once_then_failed(cloud, manager, ctx):
     uuid = cloud.host_down(host)
     assert manager.process(ctx, uuid) == 'error'
 
-    manager.process_unfinished_notifications(ctx)
+    periodic.process_unfinished_notifications(manager, ctx)
 
     row = notification(uuid)
     assert row.status == 'failed'
@@ -66,7 +67,7 @@ def test_error_is_retried_once_then_failed(cloud, manager, ctx):
     assert cloud.evacuations(server) == 2
     assert len(vmoves(uuid)) == 1
     # Final: nothing more is retried.
-    assert manager.process_unfinished_notifications(ctx) == []
+    assert periodic.process_unfinished_notifications(manager, ctx) == []
     assert cloud.evacuations(server) == 2
 
 
@@ -85,7 +86,7 @@ def test_expired_notifications_fail(cloud, manager, ctx, engine_conf):
     young = cloud.notify(host, 'PROCESS', {'event': 'STARTED',
                                            'process_name': 'young'})
 
-    assert manager.check_expired_notifications(ctx) == 3
+    assert periodic.check_expired_notifications(manager, ctx) == 3
 
     for uuid, status in rows.items():
         row = notification(uuid)
@@ -240,7 +241,7 @@ def test_stop_hands_unfinished_work_to_another_engine(cloud, service,
     other = engine_manager.MasakariManager(
         driver=engine_driver.TaskFlowDriver(), host='engine-other')
     try:
-        (future,) = other.take_over_expired(ctx)
+        (future,) = periodic.take_over_expired(other, ctx)
         assert future.result(30) == 'finished'
     finally:
         other.stop(timeout=5)
