@@ -9,9 +9,11 @@
   page through the API; req/s, p50/p99 per request kind, errors, and
   whether every notification finished with each instance evacuated once.
 * ``python -m benchmarks.reliability_report``: the figures of the fault
-  tests and of the load test into ``doc/source/reliability.rst``.
-* ``python -m benchmarks.run_all``: both, then ``doc/source/performance.rst``
-  and its plots. ``--quick`` everywhere runs a reduced set in ~2 minutes.
+  tests and of the load test into
+  ``doc/source/reference/reliability.rst``.
+* ``python -m benchmarks.run_all``: both, then
+  ``doc/source/reference/performance.rst`` and its plots. ``--quick``
+  everywhere runs a reduced set in ~2 minutes.
 
 Each script either points at running services (``--api-url``,
 ``--simulator-url``) or starts its own (``benchmarks.services``).

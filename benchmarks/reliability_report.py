@@ -1,4 +1,4 @@
-"""Write doc/source/reliability.rst from measured figures.
+"""Write doc/source/reference/reliability.rst from measured figures.
 
 Reads the JSON lines the fault and load tests append when
 ``MASAKARI_FIGURES_FILE`` is set (``masakari/tests/figures.py``) and the
@@ -8,7 +8,7 @@ page is generated, so change the text here, not in the .rst::
     python -m benchmarks.reliability_report \\
         [--figures benchmarks/results/reliability.jsonl] \\
         [--loadtest benchmarks/results/loadtest.json] \\
-        [--rst doc/source/reliability.rst]
+        [--rst doc/source/reference/reliability.rst]
 """
 
 import argparse
@@ -24,7 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, 'benchmarks', 'results')
 FIGURES = os.path.join(RESULTS, 'reliability.jsonl')
 LOADTEST = os.path.join(RESULTS, 'loadtest.json')
-RST = os.path.join(ROOT, 'doc', 'source', 'reliability.rst')
+RST = os.path.join(ROOT, 'doc', 'source', 'reference',
+                   'reliability.rst')
 
 # (scenario, title, what breaks): the rows of the table, in order.
 SCENARIOS = (

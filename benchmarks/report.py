@@ -1,4 +1,5 @@
-"""Turn benchmark results into ``doc/source/performance.rst`` and plots.
+"""Turn benchmark results into ``doc/source/reference/performance.rst``
+and plots.
 
 ``write(results, rst_path, image_dir)`` takes the dict ``run_all`` builds
 (``machine``, ``recovery``, ``api``, ``commands``...) and writes the page

@@ -1,7 +1,8 @@
 """Run every benchmark and regenerate the performance page.
 
     python -m benchmarks.run_all            # ~8 minutes; rewrites
-                                            # doc/source/performance.rst and
+                                            # doc/source/reference/
+                                            #   performance.rst and
                                             # doc/source/_static/perf/*.png
     python -m benchmarks.run_all --quick    # ~2 minutes; writes everything
                                             # to benchmarks/results/quick/
@@ -25,7 +26,8 @@ from benchmarks import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, 'benchmarks', 'results')
-DOC_RST = os.path.join(ROOT, 'doc', 'source', 'performance.rst')
+DOC_RST = os.path.join(ROOT, 'doc', 'source', 'reference',
+                       'performance.rst')
 DOC_IMAGES = os.path.join(ROOT, 'doc', 'source', '_static', 'perf')
 
 

@@ -1,4 +1,5 @@
-"""Figures of the fault and load tests, for doc/source/reliability.rst.
+"""Figures of the fault and load tests, for
+doc/source/reference/reliability.rst.
 
 A test that measures a scenario calls ``emit(scenario, **figures)``. When
 the environment variable ``MASAKARI_FIGURES_FILE`` names a file, one JSON

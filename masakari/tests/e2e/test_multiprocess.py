@@ -238,7 +238,7 @@ def test_vmove_times_span_the_evacuation(cloud):
 
 
 def test_health_checks_of_the_deployment_guide(cloud):
-    """What doc/source/deployment.rst tells operators to check."""
+    """What doc/source/install/deployment.rst tells operators to check."""
     health = cloud.api_url + '/healthcheck'
     assert requests.get(health, timeout=10).status_code == 200
     # Draining a node: the load balancer sees 503.
