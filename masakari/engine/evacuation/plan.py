@@ -1,7 +1,7 @@
 """What to do with each server of a failed host: pure decisions.
 
 Nothing here talks to Nova or the database, or looks at a clock: each
-function takes a server as Nova reported it (``compute.nova.Server``) and,
+function takes a server as Nova reported it (``compute.resources.Server``) and,
 where it matters, masakari's record of the server's evacuation
 (``records.EvacuationRecord``), and returns a frozen answer. The run
 (``run.HostEvacuation``) carries the answers out.
@@ -10,7 +10,7 @@ where it matters, masakari's record of the server's evacuation
 import dataclasses
 import enum
 
-from masakari.compute import nova
+from masakari.compute import resources
 
 # vm_states Nova can evacuate without a reset.
 EVACUABLE_VM_STATES = ('active', 'error', 'stopped')
@@ -66,7 +66,7 @@ def plan_evacuation(server):
     vm_state, task_state = server.vm_state, server.task_state
     if vm_state not in EVACUABLE_VM_STATES:
         keep_running = (vm_state == 'resized' and
-                        server.power_state != nova.POWER_STATE_SHUTDOWN)
+                        server.power_state != resources.POWER_STATE_SHUTDOWN)
         return EvacuationPlan(True, 'error', not keep_running, False)
     if task_state is not None:
         return EvacuationPlan(True, 'error', vm_state != 'active',

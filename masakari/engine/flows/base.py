@@ -13,6 +13,7 @@ from stevedore import named
 from taskflow import flow as tf_flow
 from taskflow.patterns import linear_flow
 
+from masakari.engine.tasks import base as task_base
 from masakari import exception
 
 LOG = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def attach_lease(flow, lease):
     for item in flow:
         if isinstance(item, tf_flow.Flow):
             attach_lease(item, lease)
-        elif hasattr(item, 'lease'):
+        elif isinstance(item, task_base.MasakariTask):
             item.lease = lease
 
 

@@ -29,9 +29,9 @@ from urllib import parse
 import pytest
 import requests
 
+from masakari.compute import client as nova_client
 from masakari.conf import CONF
 from masakari.db import api as db_api
-from masakari.compute import nova as nova_driver
 from masakari import rpc
 from masakari.simulator import server as simulator_server
 from masakari.tests.functional.api import fixtures
@@ -276,7 +276,7 @@ def running_api(conf, database):
     CONF.set_override('endpoint_override', simulator.url, 'nova')
     CONF.set_override('call_retries', 0, 'nova')
     CONF.set_override('duplicate_notification_detection_interval', 0)
-    nova_driver.reset_clients()
+    nova_client.reset_clients()
     engine = fixtures.EngineRecorder()
     server = fixtures.ApiServer()
     _seed(server)
@@ -284,7 +284,7 @@ def running_api(conf, database):
     server.stop()
     engine.stop()
     rpc.cleanup()
-    nova_driver.reset_clients()
+    nova_client.reset_clients()
     fixtures.stop_in_background(simulator)
 
 

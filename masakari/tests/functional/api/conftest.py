@@ -9,8 +9,8 @@ the ``database`` fixture, a Nova simulator (``nova``) for host names and
 
 import pytest
 
+from masakari.compute import client as nova_client
 from masakari.conf import CONF
-from masakari.compute import nova as nova_driver
 from masakari import rpc
 from masakari.simulator import server as simulator_server
 from masakari.tests.functional.api import fixtures
@@ -27,9 +27,9 @@ def nova(conf):
     CONF.set_override('auth_type', 'none', 'nova')
     CONF.set_override('endpoint_override', simulator.url, 'nova')
     CONF.set_override('call_retries', 0, 'nova')
-    nova_driver.reset_clients()
+    nova_client.reset_clients()
     yield simulator
-    nova_driver.reset_clients()
+    nova_client.reset_clients()
     fixtures.stop_in_background(simulator)
 
 

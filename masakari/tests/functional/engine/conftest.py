@@ -13,10 +13,11 @@ from oslo_utils import timeutils
 import pytest
 
 from masakari import context as masakari_context
+from masakari.compute import client as nova_client
+from masakari.compute import nova
 from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
-from masakari.compute import nova
 from masakari.simulator import NovaSimulator
 
 FAST = {'evacuate_duration': 0.05, 'stop_duration': 0.02,
@@ -43,9 +44,9 @@ def engine_conf(conf, database, simulator, monkeypatch):
     conf.set_override('wait_period_after_power_on', 5)
     conf.set_override('periodic_enable', False)
     monkeypatch.setattr(nova, 'RETRY_BASE_DELAY', 0.01)
-    nova.reset_clients()
+    nova_client.reset_clients()
     yield conf
-    nova.reset_clients()
+    nova_client.reset_clients()
 
 
 @pytest.fixture

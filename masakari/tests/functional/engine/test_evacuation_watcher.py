@@ -3,7 +3,7 @@
 import threading
 import time
 
-from masakari.compute import nova
+from masakari.compute import resources
 from masakari.engine.evacuation import watcher as evacuation_watcher
 
 # Long enough that a waiter nobody wakes is obviously not woken.
@@ -33,12 +33,12 @@ class FakeNova:
     def finish(self, record_id, server_id, status='done'):
         with self.lock:
             self.records = [r for r in self.records if r.id != record_id]
-            self.records.append(nova.Evacuation(record_id, server_id,
+            self.records.append(resources.Evacuation(record_id, server_id,
                                                 status))
 
 
 def record(record_id, server_id, status):
-    return nova.Evacuation(record_id, server_id, status)
+    return resources.Evacuation(record_id, server_id, status)
 
 
 def sleep_in_thread(sleep, seconds=LONG):
@@ -141,8 +141,8 @@ def test_leaving_stops_the_poller_even_with_waiters():
 
 def test_after_the_first_listing_only_recent_records_are_asked_for():
     fake = FakeNova([
-        nova.Evacuation(1, 'vm-a', 'done', '2026-11-27T10:00:00.000000'),
-        nova.Evacuation(2, 'vm-b', 'pre-migrating',
+        resources.Evacuation(1, 'vm-a', 'done', '2026-11-27T10:00:00.000000'),
+        resources.Evacuation(2, 'vm-b', 'pre-migrating',
                         '2026-11-27T10:05:30.250000')])
     with watcher(fake) as watch:
         thread, _ = sleep_in_thread(watch.sleep_for('vm-b'), 0.2)

@@ -5,7 +5,9 @@ from novaclient import exceptions as nova_exc
 import pytest
 
 from masakari import context as masakari_context
+from masakari.compute import client as nova_client
 from masakari.compute import nova
+from masakari.compute import resources
 from masakari import exception
 
 
@@ -13,9 +15,9 @@ from masakari import exception
 def fast_retries(conf, monkeypatch):
     monkeypatch.setattr(nova, 'RETRY_BASE_DELAY', 0.001)
     conf.set_override('call_retries', 2, 'nova')
-    nova.reset_clients()
+    nova_client.reset_clients()
     yield
-    nova.reset_clients()
+    nova_client.reset_clients()
 
 
 class Flaky:
@@ -33,7 +35,7 @@ class Flaky:
 
 
 def test_server_from_nova_dict():
-    server = nova.Server.from_dict({
+    server = resources.Server.from_dict({
         'id': 'u1', 'name': 'vm', 'metadata': {'HA_Enabled': 'True'},
         'locked': True, 'OS-EXT-STS:vm_state': 'error',
         'OS-EXT-STS:task_state': None, 'OS-EXT-STS:power_state': 0,
@@ -45,16 +47,16 @@ def test_server_from_nova_dict():
     assert (server.vm_state, server.locked, server.fault) == (
         'error', True, 'boom')
     assert server.metadata_flag('HA_Enabled') is True
-    assert nova.Server.from_dict({'id': 'u2'}).host is None
+    assert resources.Server.from_dict({'id': 'u2'}).host is None
 
 
 def test_service_down_when_forced_or_reported():
-    service = nova.Service.from_dict({'id': 'x', 'host': 'h',
+    service = resources.Service.from_dict({'id': 'x', 'host': 'h',
                                       'binary': 'nova-compute',
                                       'status': 'disabled', 'state': 'up',
                                       'forced_down': True})
     assert service.disabled and service.down
-    assert not nova.Service.from_dict({'id': 1, 'state': 'up'}).down
+    assert not resources.Service.from_dict({'id': 1, 'state': 'up'}).down
 
 
 @pytest.mark.parametrize('code,expected', [
@@ -116,21 +118,21 @@ def test_nova_unavailable_answers_are_retried_when_safe():
 
 
 def test_legacy_catalog_info(conf):
-    assert nova._legacy_catalog_info() == ('compute', 'nova', 'public')
+    assert nova_client._legacy_catalog_info() == ('compute', 'nova', 'public')
     conf.set_override('nova_catalog_admin_info', 'compute::adminURL')
-    assert nova._legacy_catalog_info() == ('compute', '', 'admin')
+    assert nova_client._legacy_catalog_info() == ('compute', '', 'admin')
 
 
 def test_one_client_per_configuration(conf):
     conf.set_override('auth_type', 'none', 'nova')
     conf.set_override('endpoint_override', 'http://127.0.0.1:1/v2.1',
                       'nova')
-    first = nova.get_client()
-    assert nova.get_client() is first
+    first = nova_client.get_client()
+    assert nova_client.get_client() is first
     assert str(first.api_version.get_string()) == '2.53'
     conf.set_override('endpoint_override', 'http://127.0.0.1:2/v2.1',
                       'nova')
-    assert nova.get_client() is not first
+    assert nova_client.get_client() is not first
 
 
 def test_legacy_privileged_user_options(conf):
@@ -138,7 +140,7 @@ def test_legacy_privileged_user_options(conf):
     conf.set_override('os_privileged_user_password', 'secret')
     conf.set_override('os_privileged_user_tenant', 'service')
     conf.set_override('os_privileged_user_auth_url', 'http://keystone/v3')
-    client = nova.get_client()
+    client = nova_client.get_client()
     adapter = client.client
     assert adapter.service_type == 'compute'
     assert adapter.interface == 'public'
@@ -151,7 +153,7 @@ def test_without_credentials_the_callers_token_is_used(conf):
             'type': 'compute', 'name': 'nova', 'endpoints': [
                 {'interface': 'public', 'region': 'RegionOne',
                  'url': 'http://nova/v2.1'}]}])
-    client = nova.get_client(context)
+    client = nova_client.get_client(context)
     assert client.client.endpoint_override == 'http://nova/v2.1'
     with pytest.raises(exception.NovaUnavailable):
-        nova.get_client(masakari_context.RequestContext())
+        nova_client.get_client(masakari_context.RequestContext())

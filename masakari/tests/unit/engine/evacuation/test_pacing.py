@@ -2,7 +2,7 @@
 
 import threading
 
-from masakari.compute import nova
+from masakari.compute import resources
 from masakari.engine.evacuation import pacing
 
 JOIN = 10.0
@@ -96,7 +96,7 @@ def test_a_server_that_fails_before_nova_frees_its_preparation_slot():
 
 
 def server(server_id):
-    return nova.Server(id=server_id, host='c1')
+    return resources.Server(id=server_id, host='c1')
 
 
 def test_snapshot_hands_out_each_listed_server_once():

@@ -2,14 +2,14 @@
 
 import pytest
 
-from masakari.compute import nova
+from masakari.compute import resources
 from masakari.engine.evacuation import plan
 from masakari.engine.evacuation import records
 
 
 def server(id_='s', vm_state='active', task_state=None, power_state=1,
            host='c1', metadata=None, locked=False):
-    return nova.Server(id=id_, name=id_, vm_state=vm_state,
+    return resources.Server(id=id_, name=id_, vm_state=vm_state,
                        task_state=task_state, power_state=power_state,
                        host=host, metadata=metadata or {}, locked=locked)
 

@@ -1,0 +1,118 @@
+"""What masakari reads from Nova, as small immutable records.
+
+Callers never depend on novaclient's resource classes: ``compute.nova.API``
+turns every answer into one of these.
+"""
+
+import dataclasses
+
+from oslo_utils import strutils
+
+# Nova's power_state for a powered-off server.
+POWER_STATE_SHUTDOWN = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """The attributes of a Nova server that recovery decisions need."""
+
+    id: str
+    name: str = ''
+    metadata: dict = dataclasses.field(default_factory=dict)
+    locked: bool = False
+    vm_state: str | None = None
+    task_state: str | None = None
+    power_state: int | None = None
+    host: str | None = None
+    hypervisor_hostname: str | None = None
+    status: str | None = None
+    fault: str | None = None
+
+    @classmethod
+    def from_dict(cls, info):
+        fault = info.get('fault') or None
+        if isinstance(fault, dict):
+            fault = fault.get('message') or str(fault)
+        hypervisor = info.get('OS-EXT-SRV-ATTR:hypervisor_hostname')
+        return cls(
+            id=info['id'],
+            name=info.get('name') or '',
+            metadata=dict(info.get('metadata') or {}),
+            locked=bool(info.get('locked', False)),
+            vm_state=info.get('OS-EXT-STS:vm_state'),
+            task_state=info.get('OS-EXT-STS:task_state'),
+            power_state=info.get('OS-EXT-STS:power_state'),
+            # The compute service host is what masakari host names are
+            # validated against; the hypervisor name is the fallback.
+            host=info.get('OS-EXT-SRV-ATTR:host') or hypervisor,
+            hypervisor_hostname=hypervisor,
+            status=info.get('status'),
+            fault=fault)
+
+    def metadata_flag(self, key):
+        """True when metadata ``key`` reads as true (lenient, like oslo)."""
+        return strutils.bool_from_string(self.metadata.get(key, False))
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    id: str
+    host: str
+    binary: str
+    status: str
+    state: str
+    forced_down: bool = False
+    disabled_reason: str | None = None
+
+    @classmethod
+    def from_dict(cls, info):
+        return cls(id=str(info['id']), host=info.get('host'),
+                   binary=info.get('binary'), status=info.get('status'),
+                   state=info.get('state'),
+                   forced_down=bool(info.get('forced_down', False)),
+                   disabled_reason=info.get('disabled_reason'))
+
+    @property
+    def disabled(self):
+        return self.status == 'disabled'
+
+    @property
+    def down(self):
+        return self.forced_down or self.state == 'down'
+
+
+@dataclasses.dataclass(frozen=True)
+class Aggregate:
+    id: int
+    name: str
+    hosts: tuple = ()
+    availability_zone: str | None = None
+
+    @classmethod
+    def from_dict(cls, info):
+        return cls(id=info['id'], name=info.get('name'),
+                   hosts=tuple(info.get('hosts') or ()),
+                   availability_zone=info.get('availability_zone'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Evacuation:
+    """One evacuation record of Nova (a migration of type evacuation)."""
+
+    id: int
+    instance_uuid: str
+    status: str
+    updated_at: str | None = None
+
+    # Nova's statuses of an evacuation that is over, for good or bad.
+    FINAL_STATUSES = ('done', 'completed', 'failed', 'error')
+
+    @classmethod
+    def from_dict(cls, info):
+        return cls(id=info['id'], instance_uuid=info.get('instance_uuid'),
+                   status=info.get('status'),
+                   updated_at=info.get('updated_at'))
+
+    @property
+    def over(self):
+        return self.status in self.FINAL_STATUSES
