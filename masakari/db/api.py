@@ -193,6 +193,9 @@ def _paginate(session, model, query, limit, marker, sort_keys, sort_dirs):
     for key in sort_keys:
         if key not in columns:
             raise exception.InvalidSortKey()
+    # Rows equal on the requested keys come in a stable order, so pages
+    # neither repeat nor skip a row; the tie-breakers take the first
+    # direction (``desc`` when none is given).
     default_dir = sort_dirs[0] if sort_dirs else 'desc'
     for tie_breaker in ('created_at', 'id'):
         if tie_breaker not in sort_keys:
@@ -669,13 +672,6 @@ def vmove_get_by_uuid(uuid, notification_uuid=None):
         if vmove is None:
             raise exception.VMoveNotFound(id=uuid)
         return vmove
-
-
-def vmove_create(values):
-    vmove = models.VMove(uuid=uuidutils.generate_uuid(), **values)
-    with _writer() as session:
-        session.add(vmove)
-    return vmove
 
 
 def vmove_create_many(values_list):

@@ -141,6 +141,24 @@ def test_pagination_by_integer_or_uuid_marker(database):
         db_api.segment_get_all(sort_keys=['nope'])
 
 
+def test_sort_tie_breakers_keep_pages_stable(database):
+    """Rows equal on the requested key come by created_at then id, in the
+    first requested direction."""
+    segments = [_segment('s%d' % i) for i in range(6)]
+    for direction in ('asc', 'desc'):
+        pages, marker = [], None
+        while True:
+            page = db_api.segment_get_all(
+                limit=2, marker=marker, sort_keys=['service_type'],
+                sort_dirs=[direction])
+            if not page:
+                break
+            pages.extend(s.id for s in page)
+            marker = page[-1].id
+        ids = sorted(s.id for s in segments)
+        assert pages == (ids if direction == 'asc' else ids[::-1])
+
+
 def test_purge_only_old_deleted_or_final(database):
     segment = _segment()
     db_api.segment_delete(segment.uuid)
@@ -155,9 +173,10 @@ def test_parallel_read_then_write_updates_on_sqlite(database):
     "database is locked" (SQLite upgrades a read lock to a write lock)."""
     segment = _segment()
     hosts = [_host(segment, 'h%d' % i) for i in range(8)]
-    vmoves = [db_api.vmove_create({'notification_uuid': 'n',
-                                   'instance_uuid': 'i%d' % i,
-                                   'instance_name': 'vm'}) for i in range(8)]
+    vmoves = db_api.vmove_create_many([{'notification_uuid': 'n',
+                                        'instance_uuid': 'i%d' % i,
+                                        'instance_name': 'vm'}
+                                       for i in range(8)])
 
     def work(index):
         for step in range(10):
