@@ -1,7 +1,8 @@
 """Query parameters every list shares: limit, marker, sort_key, sort_dir.
 
 ``list_params(req)`` returns the keyword arguments of the ``*_get_all``
-functions of the DB API; the DB layer validates sort keys and markers.
+functions of the DB API; the DB layer validates sort keys and markers and
+appends the tie-breakers (``created_at``, ``id``) that keep pages stable.
 """
 
 from masakari.conf import CONF
@@ -11,7 +12,6 @@ from masakari import utils
 SORT_DIRS = ('asc', 'desc')
 DEFAULT_SORT_KEY = 'created_at'
 DEFAULT_SORT_DIR = 'desc'
-TIE_BREAKERS = ('created_at', 'id')
 
 
 def _non_negative_int(params, name):
@@ -42,11 +42,9 @@ def limit_and_marker(params):
 
 
 def sort_params(params):
-    """``(sort_keys, sort_dirs)`` with defaults and tie-breakers added.
-
-    Keys without a direction take the first given direction (``desc`` when
-    none is given); ``created_at`` and ``id`` are appended unless present.
-    """
+    """``(sort_keys, sort_dirs)`` as requested, ``created_at`` when no key
+    is given; keys without a direction take the first given direction
+    (``desc`` when none is given)."""
     keys = [key.strip() for key in params.getall('sort_key')]
     dirs = [direction.strip() for direction in params.getall('sort_dir')]
     if not keys:
@@ -60,10 +58,6 @@ def sort_params(params):
             reason='Sort direction size exceeds sort key size')
     default_dir = dirs[0] if dirs else DEFAULT_SORT_DIR
     dirs += [default_dir] * (len(keys) - len(dirs))
-    for key in TIE_BREAKERS:
-        if key not in keys:
-            keys.append(key)
-            dirs.append(default_dir)
     return keys, dirs
 
 

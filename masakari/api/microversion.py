@@ -6,7 +6,7 @@
 
 A request names its version in ``OpenStack-API-Version: instance-ha X.Y``;
 without one it is 1.0. Every response of the v1 API, success or fault,
-echoes the version in the same header (contract decision 3).
+echoes the version in the same header.
 """
 
 import re

@@ -1,10 +1,21 @@
 """Every database query masakari makes; the only module that opens sessions.
 
 Functions return detached model objects (sessions are created with
-``expire_on_commit=False``), raise ``masakari.exception`` errors for the API
-to map, and keep each business rule that needs atomicity inside one
-transaction: duplicate detection, the "segment under recovery" check and
-the engine's claim of a notification.
+``expire_on_commit=False``) and raise ``masakari.exception`` errors for
+what a query alone can tell: a row not found, a name taken, a bad marker or
+sort key. The business rules live in ``masakari.ha``; this module keeps only
+the part of a rule that must be atomic, as a guarded write that returns a
+``Refused`` member instead of writing:
+
+* a segment or host is updated or deleted *unless under recovery* (a
+  notification of one of the segment's hosts is new, running or error),
+  checked in the transaction that writes;
+* a notification is inserted *unless an equal one is stored* (same host,
+  type and payload, generated within the window before it), looked up
+  under a lock of the host's row in the transaction that inserts.
+
+``masakari.ha`` turns a refusal into the error the API maps (409
+FailoverSegmentInUse, HostInUse, DuplicateNotification).
 
 Engine ownership of running notifications (``engine_host`` and
 ``lease_expires_at``): every claim, renewal, take-over and release is one
@@ -15,6 +26,7 @@ lease has expired.
 
 import contextlib
 import datetime
+import enum
 import json
 import sqlite3
 import threading
@@ -41,6 +53,15 @@ UNAVAILABLE_ERRORS = (db_exc.DBConnectionError,
 
 ACTIVE_NOTIFICATION_STATUSES = ('new', 'running', 'error')
 FINAL_NOTIFICATION_STATUSES = ('finished', 'failed', 'ignored')
+
+
+
+class Refused(enum.Enum):
+    """What a guarded write returns when it wrote nothing."""
+
+    UNDER_RECOVERY = 'the segment is under recovery'
+    DUPLICATE = 'an equal notification is stored'
+
 
 _LOCK = threading.Lock()
 # One SQLite write transaction of this process at a time (see _writer).
@@ -172,6 +193,9 @@ def _paginate(session, model, query, limit, marker, sort_keys, sort_dirs):
     for key in sort_keys:
         if key not in columns:
             raise exception.InvalidSortKey()
+    # Rows equal on the requested keys come in a stable order, so pages
+    # neither repeat nor skip a row; the tie-breakers take the first
+    # direction (``desc`` when none is given).
     default_dir = sort_dirs[0] if sort_dirs else 'desc'
     for tie_breaker in ('created_at', 'id'):
         if tie_breaker not in sort_keys:
@@ -247,12 +271,12 @@ def segment_create(values):
 
 
 def segment_update(uuid, values):
+    """The updated segment, or ``Refused.UNDER_RECOVERY``."""
     try:
         with _writer() as session:
             segment = _segment_get(session, uuid)
             if _segment_under_recovery(session, uuid):
-                raise exception.FailoverSegmentInUse(uuid=uuid,
-                                                     action='updated')
+                return Refused.UNDER_RECOVERY
             for key, value in values.items():
                 setattr(segment, key, value)
             session.flush()
@@ -262,11 +286,12 @@ def segment_update(uuid, values):
 
 
 def segment_delete(uuid):
-    """Soft-delete the segment and, in the same transaction, its hosts."""
+    """Soft-delete the segment and, in the same transaction, its hosts;
+    returns None, or ``Refused.UNDER_RECOVERY`` having deleted nothing."""
     with _writer() as session:
         _segment_get(session, uuid)
         if _segment_under_recovery(session, uuid):
-            raise exception.FailoverSegmentInUse(uuid=uuid, action='deleted')
+            return Refused.UNDER_RECOVERY
         session.execute(sa.update(models.Host).where(
             models.Host.failover_segment_id == uuid,
             models.Host.deleted == 0).values(**_soft_delete_values()))
@@ -345,16 +370,15 @@ def host_create(values):
 
 
 def host_update(uuid, values, segment_uuid=None, check_recovery=True):
-    """Update a host; the API refuses while its segment is under recovery.
-
-    The engine passes ``check_recovery=False``: it is the one recovering.
-    """
+    """The updated host, or ``Refused.UNDER_RECOVERY`` (only with
+    ``check_recovery``, which the engine turns off: it is the one
+    recovering)."""
     try:
         with _writer() as session:
             host = _host_get(session, uuid, segment_uuid)
             if check_recovery and _segment_under_recovery(
                     session, host.failover_segment_id):
-                raise exception.HostInUse(uuid=uuid, action='updated')
+                return Refused.UNDER_RECOVERY
             for key, value in values.items():
                 setattr(host, key, value)
             session.flush()
@@ -364,10 +388,11 @@ def host_update(uuid, values, segment_uuid=None, check_recovery=True):
 
 
 def host_delete(uuid, segment_uuid=None):
+    """None, or ``Refused.UNDER_RECOVERY`` having deleted nothing."""
     with _writer() as session:
         host = _host_get(session, uuid, segment_uuid)
         if _segment_under_recovery(session, host.failover_segment_id):
-            raise exception.HostInUse(uuid=uuid, action='deleted')
+            return Refused.UNDER_RECOVERY
         session.execute(sa.update(models.Host).where(
             models.Host.id == host.id).values(**_soft_delete_values()))
 
@@ -407,22 +432,20 @@ def notification_get_by_uuid(uuid):
         return notification
 
 
-def notification_create(values, duplicate_interval):
-    """Store a notification unless an equal one arrived within the window.
+def notification_create(values, window_seconds):
+    """Store a ``new`` notification; returns it, or ``Refused.DUPLICATE``
+    when a live one of the same host and type with an equal payload was
+    generated at most ``window_seconds`` before it (or later).
 
-    ``values`` may carry the monitor's ``hostname`` for the error message.
     The source host's row is locked first (a no-op UPDATE, which every
     backend including SQLite turns into a write lock), so concurrent API
     workers receiving the same notification are serialised by the database
     and exactly one of them stores it.
     """
     model = models.Notification
-    values = dict(values)
-    hostname = values.pop('hostname', None) or values['source_host_uuid']
     payload = values['payload']
-    generated_time = values['generated_time']
-    window_start = generated_time - datetime.timedelta(
-        seconds=duplicate_interval)
+    window_start = values['generated_time'] - datetime.timedelta(
+        seconds=window_seconds)
     notification = model(notification_uuid=uuidutils.generate_uuid(),
                          status='new', **dict(values,
                                               payload=json.dumps(payload)))
@@ -435,10 +458,8 @@ def notification_create(values, duplicate_interval):
             model.source_host_uuid == values['source_host_uuid'],
             model.type == values['type'],
             model.generated_time >= window_start))
-        for stored in candidates:
-            if _load_payload(stored) == payload:
-                raise exception.DuplicateNotification(
-                    host=hostname, type=values['type'])
+        if any(_load_payload(stored) == payload for stored in candidates):
+            return Refused.DUPLICATE
         session.add(notification)
     return notification
 
@@ -651,13 +672,6 @@ def vmove_get_by_uuid(uuid, notification_uuid=None):
         if vmove is None:
             raise exception.VMoveNotFound(id=uuid)
         return vmove
-
-
-def vmove_create(values):
-    vmove = models.VMove(uuid=uuidutils.generate_uuid(), **values)
-    with _writer() as session:
-        session.add(vmove)
-    return vmove
 
 
 def vmove_create_many(values_list):

@@ -45,10 +45,6 @@ class _SoftDeleteTimestamps:
     deleted_at = Column(DateTime)
     deleted = Column(oslo_types.SoftDeleteInteger, default=0)
 
-    def as_dict(self):
-        return {c.name: getattr(self, c.key)
-                for c in self.__table__.columns}
-
 
 class FailoverSegment(_SoftDeleteTimestamps, Base):
     __tablename__ = 'failover_segments'

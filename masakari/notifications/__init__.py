@@ -1,4 +1,4 @@
-"""Versioned notifications masakari sends (contract section 6).
+"""Versioned notifications masakari sends.
 
 ``<resource>.<action>.<phase>`` events go to the ``versioned_notifications``
 topic of the notification transport, with an oslo.versionedobjects-style
@@ -7,9 +7,13 @@ payload. The API sends ``segment.*``, ``host.*`` and
 ``notification.process.*``. Nothing is sent while
 ``[oslo_messaging_notifications] driver`` is unset.
 
-Entry points: ``notify_segment``, ``notify_host``,
-``notify_notification_create`` (API) and ``notify_notification_process``
-(engine); ``around`` wraps a database write in start/end/error events.
+One sender per event, all called the same way,
+``notify_<resource>_<action>(context, subject, phase, exception=None)``:
+``notify_segment_{create,update,delete}``,
+``notify_host_{create,update,delete}`` and ``notify_notification_create``
+(sent by the API through ``masakari.ha``), ``notify_notification_process``
+(sent by the engine). ``around(notify, context, subject, func, ...)`` wraps
+a write in one sender's start and end (or error) events.
 """
 
 import logging
@@ -57,9 +61,6 @@ def _notifier(binary):
 def _event_type(resource, action, phase):
     if phase not in PHASES:
         raise ValueError('unknown notification phase %r' % (phase,))
-    prefix = resource + '.'
-    if action.startswith(prefix):
-        action = action[len(prefix):]
     return '%s.%s.%s' % (resource, action, phase)
 
 
@@ -75,63 +76,53 @@ def _emit(context, binary, event_type, payload, exception):
         LOG.exception('Failed to send the %s notification', event_type)
 
 
-def notify_segment(context, action, phase, segment, exception=None):
-    """``segment.<action>.<phase>``; ``segment`` is a row or a dict."""
-    if not enabled():
-        return
-    _emit(context, API_BINARY, _event_type('segment', action, phase),
-          payloads.segment_payload(segment, exception), exception)
+def _sender(resource, action, binary, payload):
+    """``notify(context, subject, phase, exception=None)`` sending
+    ``<resource>.<action>.<phase>`` about ``subject`` (a row, or the dict
+    of values about to be stored)."""
+    def notify(context, subject, phase, exception=None):
+        if not enabled():
+            return
+        _emit(context, binary, _event_type(resource, action, phase),
+              payload(subject, exception), exception)
+
+    notify.__name__ = notify.__qualname__ = 'notify_%s_%s' % (resource,
+                                                               action)
+    notify.__doc__ = ('``%s.%s.<phase>`` about ``subject``, sent as %s.'
+                      % (resource, action, binary))
+    return notify
 
 
-def notify_host(context, action, phase, host, exception=None):
-    """``host.<action>.<phase>``; ``host`` is a row or a dict (which may
-    carry the segment row as ``failover_segment``)."""
-    if not enabled():
-        return
-    _emit(context, API_BINARY, _event_type('host', action, phase),
-          payloads.host_payload(host, exception), exception)
+notify_segment_create = _sender('segment', 'create', API_BINARY,
+                                payloads.segment_payload)
+notify_segment_update = _sender('segment', 'update', API_BINARY,
+                                payloads.segment_payload)
+notify_segment_delete = _sender('segment', 'delete', API_BINARY,
+                                payloads.segment_payload)
+# A host subject given as a dict may carry its segment row as
+# ``failover_segment``.
+notify_host_create = _sender('host', 'create', API_BINARY,
+                             payloads.host_payload)
+notify_host_update = _sender('host', 'update', API_BINARY,
+                             payloads.host_payload)
+notify_host_delete = _sender('host', 'delete', API_BINARY,
+                             payloads.host_payload)
+notify_notification_create = _sender('notification', 'create', API_BINARY,
+                                     payloads.notification_payload)
+notify_notification_process = _sender('notification', 'process',
+                                      ENGINE_BINARY,
+                                      payloads.notification_payload)
 
 
-def notify_notification_create(context, phase, notification,
-                               exception=None):
-    """``notification.create.<phase>`` sent by the API."""
-    if not enabled():
-        return
-    _emit(context, API_BINARY,
-          _event_type('notification', 'create', phase),
-          payloads.notification_payload(notification, exception), exception)
-
-
-def notify_notification_process(context, notification, phase,
-                                exception=None):
-    """``notification.process.<phase>`` sent by the engine, whose
-    publisher id is ``masakari-engine:<host>``."""
-    if not enabled():
-        return
-    _emit(context, ENGINE_BINARY,
-          _event_type('notification', 'process', phase),
-          payloads.notification_payload(notification, exception), exception)
-
-
-def around(notify, context, action, subject, func, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` between start and end (or error)
-    notifications about ``subject``; the end one describes the result
-    when ``func`` returns a row, else ``subject``.
-
-    ``notify`` is ``notify_segment`` or ``notify_host`` (``action`` is
-    e.g. ``'create'``) or ``notify_notification_create`` (``action`` None).
-    """
-    def send(phase, what, exception=None):
-        if action is None:
-            notify(context, phase, what, exception=exception)
-        else:
-            notify(context, action, phase, what, exception=exception)
-
-    send(START, subject)
+def around(notify, context, subject, func, *args, **kwargs):
+    """Call ``func(*args, **kwargs)`` between ``notify``'s start and end
+    (or error) events about ``subject``; the end event describes what
+    ``func`` returned when that is not None, else ``subject``."""
+    notify(context, subject, START)
     try:
         result = func(*args, **kwargs)
     except Exception as exc:
-        send(ERROR, subject, exception=exc)
+        notify(context, subject, ERROR, exception=exc)
         raise
-    send(END, result if result is not None else subject)
+    notify(context, result if result is not None else subject, END)
     return result

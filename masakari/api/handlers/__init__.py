@@ -2,5 +2,6 @@
 
 A handler is ``handler(req, **url_args) -> (status, body)``: it authorizes
 with ``policy.authorize``, validates ``req.data`` against a schema of
-``masakari.api.schemas``, calls ``masakari.db.api`` and returns the view.
+``masakari.api.schemas``, calls ``masakari.ha`` (the business rules) and
+returns the view.
 """

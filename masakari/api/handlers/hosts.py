@@ -1,15 +1,11 @@
 """Hosts of a failover segment: /v1/segments/{segment_id}/hosts."""
 
-from oslo_utils import uuidutils
-
 from masakari.api import common
 from masakari.api.handlers import segments
 from masakari.api.schemas import hosts as schemas
 from masakari.api import validation
-from masakari.compute import nova
-from masakari.db import api as db_api
-from masakari import exception
-from masakari import notifications
+from masakari.ha import hosts as ha
+from masakari.ha import segments as ha_segments
 from masakari.policies import hosts as rules
 from masakari import policy
 from masakari import utils
@@ -33,46 +29,30 @@ def view(host):
     }
 
 
-def _get_host(segment_id, host_id):
-    """The host ``host_id`` of an existing segment; 404 otherwise."""
-    segments.get_segment(segment_id)
-    if not uuidutils.is_uuid_like(host_id):
-        raise exception.HostNotFound(id=host_id)
-    return db_api.host_get_by_uuid(host_id, segment_uuid=segment_id)
-
-
-def check_compute_host(context, name):
-    """400 unless Nova has a nova-compute service on host ``name``."""
-    nova.API().find_compute_service(context, name)
-
-
 def index(req, segment_id):
     policy.authorize(req.context, rules.INDEX)
-    segment = segments.get_segment(segment_id)
+    segment = ha_segments.get(req.context, segment_id)
     filters = common.exact_filters(req.params,
                                    ('type', 'name', 'control_attributes'))
     for name in ('on_maintenance', 'reserved'):
         if name in req.params:
             filters[name] = common.bool_filter(req.params, name)
-    filters['failover_segment_id'] = segment.uuid
     list_params = common.list_params(req)
     if common.matches_nothing(filters):
         return 200, {'hosts': []}
-    hosts = db_api.host_get_all(filters=filters, **list_params)
+    hosts = ha.get_all(req.context, segment.uuid, filters, **list_params)
     return 200, {'hosts': [view(h) for h in hosts]}
 
 
 def show(req, segment_id, host_id):
     policy.authorize(req.context, rules.DETAIL)
-    return 200, {'host': view(_get_host(segment_id, host_id))}
+    return 200, {'host': view(ha.get(req.context, segment_id, host_id))}
 
 
 def create(req, segment_id):
     validation.validate(schemas.create, req.data)
     policy.authorize(req.context, rules.CREATE)
     data = req.data['host']
-    segment = segments.get_segment(segment_id)
-    check_compute_host(req.context, data['name'])
     values = {
         'name': data['name'],
         'type': data['type'],
@@ -80,11 +60,8 @@ def create(req, segment_id):
         'reserved': utils.strict_bool(data.get('reserved', False)),
         'on_maintenance': utils.strict_bool(data.get('on_maintenance',
                                                      False)),
-        'failover_segment_id': segment.uuid,
     }
-    host = notifications.around(
-        notifications.notify_host, req.context, 'create',
-        dict(values, failover_segment=segment), db_api.host_create, values)
+    host = ha.create(req.context, segment_id, values)
     return 201, {'host': view(host)}
 
 
@@ -95,22 +72,11 @@ def update(req, segment_id, host_id):
     for name in ('reserved', 'on_maintenance'):
         if name in values:
             values[name] = utils.strict_bool(values[name])
-    host = _get_host(segment_id, host_id)
-    if db_api.segment_under_recovery(host.failover_segment_id):
-        raise exception.HostInUse(uuid=host.uuid, action='updated')
-    if 'name' in values and values['name'] != host.name:
-        check_compute_host(req.context, values['name'])
-    host = notifications.around(
-        notifications.notify_host, req.context, 'update', host,
-        db_api.host_update, host.uuid, values,
-        segment_uuid=host.failover_segment_id)
+    host = ha.update(req.context, segment_id, host_id, values)
     return 200, {'host': view(host)}
 
 
 def delete(req, segment_id, host_id):
     policy.authorize(req.context, rules.DELETE)
-    host = _get_host(segment_id, host_id)
-    notifications.around(
-        notifications.notify_host, req.context, 'delete', host,
-        db_api.host_delete, host.uuid, segment_uuid=host.failover_segment_id)
+    ha.delete(req.context, segment_id, host_id)
     return 204, None

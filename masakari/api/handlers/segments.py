@@ -1,14 +1,10 @@
 """Failover segments: /v1/segments."""
 
-from oslo_utils import uuidutils
-
 from masakari.api import common
 from masakari.api.schemas import segments as schemas
 from masakari.api import validation
-from masakari.db import api as db_api
 from masakari.db import models
-from masakari import exception
-from masakari import notifications
+from masakari.ha import segments as ha
 from masakari.policies import segments as rules
 from masakari import policy
 from masakari import utils
@@ -30,13 +26,6 @@ def view(segment):
     }
 
 
-def get_segment(segment_id):
-    """The live segment ``segment_id``; 404 when absent or not a uuid."""
-    if not uuidutils.is_uuid_like(segment_id):
-        raise exception.FailoverSegmentNotFound(id=segment_id)
-    return db_api.segment_get_by_uuid(segment_id)
-
-
 def _schema(req, before_1_2, from_1_2):
     return from_1_2 if req.version.at_least('1.2') else before_1_2
 
@@ -55,13 +44,13 @@ def index(req):
         return 200, {'segments': []}
     if common.matches_nothing(filters):
         return 200, {'segments': []}
-    segments = db_api.segment_get_all(filters=filters, **list_params)
+    segments = ha.get_all(req.context, filters, **list_params)
     return 200, {'segments': [view(s) for s in segments]}
 
 
 def show(req, segment_id):
     policy.authorize(req.context, rules.DETAIL)
-    return 200, {'segment': view(get_segment(segment_id))}
+    return 200, {'segment': view(ha.get(req.context, segment_id))}
 
 
 def create(req):
@@ -76,9 +65,7 @@ def create(req):
         'description': data.get('description'),
         'enabled': utils.strict_bool(data.get('enabled', True)),
     }
-    segment = notifications.around(
-        notifications.notify_segment, req.context, 'create', values,
-        db_api.segment_create, values)
+    segment = ha.create(req.context, values)
     return 201, {'segment': view(segment)}
 
 
@@ -90,17 +77,11 @@ def update(req, segment_id):
     if 'enabled' in values:
         # Upstream coerces with bool(), so "false" became true.
         values['enabled'] = utils.strict_bool(values['enabled'])
-    segment = get_segment(segment_id)
-    segment = notifications.around(
-        notifications.notify_segment, req.context, 'update', segment,
-        db_api.segment_update, segment.uuid, values)
+    segment = ha.update(req.context, segment_id, values)
     return 200, {'segment': view(segment)}
 
 
 def delete(req, segment_id):
     policy.authorize(req.context, rules.DELETE)
-    segment = get_segment(segment_id)
-    notifications.around(
-        notifications.notify_segment, req.context, 'delete', segment,
-        db_api.segment_delete, segment.uuid)
+    ha.delete(req.context, segment_id)
     return 204, None

@@ -1,4 +1,5 @@
-"""Schema fragments shared by the resource schemas (contract 1.12)."""
+"""Schema fragments shared by the resource schemas: names, descriptions,
+host types, the booleans the server parses strictly, monitor host names."""
 
 import copy
 

@@ -306,11 +306,11 @@ def _seed(server):
             'generated_time': '2026-01-01T00:00:00', 'payload': payload}})
         assert answer.status_code == 202, answer.text
         uuids.append(answer.json()['notification']['notification_uuid'])
-    db_api.vmove_create({
+    db_api.vmove_create_many([{
         'notification_uuid': uuids[0],
         'instance_uuid': '6a9c8b2e-3f4d-4e5f-8a7b-1c2d3e4f5a6b',
         'instance_name': 'vm', 'source_host': REGISTERED[0],
-        'type': 'evacuation', 'status': 'pending'})
+        'type': 'evacuation', 'status': 'pending'}])
 
 
 def _request(data, pools):

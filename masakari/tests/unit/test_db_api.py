@@ -1,4 +1,8 @@
-"""The database rules that must hold on every backend."""
+"""The database queries, and their atomic guards, on every backend.
+
+The rules the guards serve (and the errors they raise) are tested with
+``masakari.ha`` in masakari/tests/functional/ha/.
+"""
 
 import concurrent.futures
 import datetime
@@ -55,16 +59,26 @@ def test_segment_delete_cascades_to_hosts(database):
 
 
 @pytest.mark.parametrize('backend', BACKENDS, indirect=True)
-def test_under_recovery_blocks_updates_until_final(database):
+def test_under_recovery_guard_writes_nothing_until_final(database):
     segment = _segment()
     host = _host(segment)
     notification = _notification(host)
-    with pytest.raises(exception.FailoverSegmentInUse):
-        db_api.segment_update(segment.uuid, {'description': 'x'})
-    with pytest.raises(exception.HostInUse):
-        db_api.host_delete(host.uuid)
+    refused = db_api.Refused.UNDER_RECOVERY
+    assert db_api.segment_under_recovery(segment.uuid)
+    assert db_api.segment_update(segment.uuid,
+                                 {'description': 'x'}) is refused
+    assert db_api.host_update(host.uuid, {'reserved': True}) is refused
+    assert db_api.host_delete(host.uuid) is refused
+    assert db_api.segment_delete(segment.uuid) is refused
+    stored = db_api.host_get_by_uuid(host.uuid)
+    assert (stored.reserved, stored.failover_segment.description) == (
+        False, None)
+    # The engine, which is the one recovering, writes past the guard.
+    assert db_api.host_update(host.uuid, {'reserved': True},
+                              check_recovery=False).reserved is True
     db_api.notification_update(notification.notification_uuid,
                                {'status': 'finished'})
+    assert not db_api.segment_under_recovery(segment.uuid)
     assert db_api.segment_update(
         segment.uuid, {'description': 'x'}).description == 'x'
 
@@ -74,8 +88,9 @@ def test_duplicate_window(database):
     host = _host(_segment())
     base = datetime.datetime(2026, 1, 1, 12, 0, 0)
     _notification(host, when=base)
-    with pytest.raises(exception.DuplicateNotification):
-        _notification(host, when=base + datetime.timedelta(seconds=179))
+    assert _notification(host, when=base + datetime.timedelta(
+        seconds=179)) is db_api.Refused.DUPLICATE
+    assert len(db_api.notification_get_all()) == 1
     # another payload, or outside the window, is not a duplicate
     _notification(host, payload={'event': 'STARTED'}, when=base)
     _notification(host, when=base + datetime.timedelta(seconds=181))
@@ -87,11 +102,9 @@ def test_concurrent_duplicates_store_exactly_one(database):
     when = datetime.datetime(2026, 1, 1, 12, 0, 0)
 
     def post(_):
-        try:
-            _notification(host, when=when)
-            return 'stored'
-        except exception.DuplicateNotification:
+        if _notification(host, when=when) is db_api.Refused.DUPLICATE:
             return 'duplicate'
+        return 'stored'
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(post, range(8)))
@@ -128,6 +141,24 @@ def test_pagination_by_integer_or_uuid_marker(database):
         db_api.segment_get_all(sort_keys=['nope'])
 
 
+def test_sort_tie_breakers_keep_pages_stable(database):
+    """Rows equal on the requested key come by created_at then id, in the
+    first requested direction."""
+    segments = [_segment('s%d' % i) for i in range(6)]
+    for direction in ('asc', 'desc'):
+        pages, marker = [], None
+        while True:
+            page = db_api.segment_get_all(
+                limit=2, marker=marker, sort_keys=['service_type'],
+                sort_dirs=[direction])
+            if not page:
+                break
+            pages.extend(s.id for s in page)
+            marker = page[-1].id
+        ids = sorted(s.id for s in segments)
+        assert pages == (ids if direction == 'asc' else ids[::-1])
+
+
 def test_purge_only_old_deleted_or_final(database):
     segment = _segment()
     db_api.segment_delete(segment.uuid)
@@ -142,9 +173,10 @@ def test_parallel_read_then_write_updates_on_sqlite(database):
     "database is locked" (SQLite upgrades a read lock to a write lock)."""
     segment = _segment()
     hosts = [_host(segment, 'h%d' % i) for i in range(8)]
-    vmoves = [db_api.vmove_create({'notification_uuid': 'n',
-                                   'instance_uuid': 'i%d' % i,
-                                   'instance_name': 'vm'}) for i in range(8)]
+    vmoves = db_api.vmove_create_many([{'notification_uuid': 'n',
+                                        'instance_uuid': 'i%d' % i,
+                                        'instance_name': 'vm'}
+                                       for i in range(8)])
 
     def work(index):
         for step in range(10):

@@ -57,10 +57,10 @@ def world(api, nova):
         'failover_segment_uuid': other.uuid}, 180)
     db_api.notification_update(other_host_notification.notification_uuid,
                                {'status': 'finished'})
-    vmove = db_api.vmove_create({
+    (vmove,) = db_api.vmove_create_many([{
         'notification_uuid': notification.notification_uuid,
         'instance_uuid': UNKNOWN_UUID, 'instance_name': 'vm',
-        'type': 'evacuation', 'status': 'succeeded'})
+        'type': 'evacuation', 'status': 'succeeded'}])
     return {'seg': seg.uuid, 'other': other.uuid, 'host': compute1.uuid,
             'other_host': compute3.uuid,
             'notification': notification.notification_uuid,

@@ -208,12 +208,12 @@ def test_notification_and_vmove_commands(cli, engine):
         'notification', 'list', '--marker', str(marker))] == [
         created['notification_uuid']]
 
-    moves = [db_api.vmove_create({
+    moves = db_api.vmove_create_many([{
         'notification_uuid': created['notification_uuid'],
         'instance_uuid': '0e0a5d8c-2f3c-4c2a-9a1e-5b8d2c1f7a0%d' % i,
         'instance_name': 'vm%d' % i, 'source_host': 'compute1',
-        'dest_host': 'compute2', 'type': 'evacuation', 'status': status})
-        for i, status in enumerate(('succeeded', 'failed'))]
+        'dest_host': 'compute2', 'type': 'evacuation', 'status': status}
+        for i, status in enumerate(('succeeded', 'failed'))])
     vmoves = cli.json('notification', 'vmove', 'list',
                       created['notification_uuid'])
     assert sorted(v['uuid'] for v in vmoves) == sorted(m.uuid for m in moves)

@@ -65,10 +65,10 @@ def _world(nova):
         'generated_time': datetime.datetime(2026, 1, 1),
         'source_host_uuid': host_n.uuid,
         'failover_segment_uuid': seg_n.uuid}, 180)
-    vmove = db_api.vmove_create({
+    (vmove,) = db_api.vmove_create_many([{
         'notification_uuid': notification.notification_uuid,
         'instance_uuid': 'b6c2b4b4-8e0f-4bd7-a0a0-9d3d1c8b4a11',
-        'instance_name': 'vm', 'type': 'evacuation', 'status': 'pending'})
+        'instance_name': 'vm', 'type': 'evacuation', 'status': 'pending'}])
     return {'seg_a': seg_a.uuid, 'seg_b': seg_b.uuid,
             'seg_del': seg_del.uuid, 'host_a': host_a.uuid,
             'host_b': host_b.uuid,

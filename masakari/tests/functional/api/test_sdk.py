@@ -165,12 +165,12 @@ def test_vmoves(ha, api):
     notification = ha.create_notification(
         type='COMPUTE_HOST', hostname='compute1', generated_time=_now(),
         payload={'event': 'STOPPED', 'host_status': 'NORMAL'})
-    moves = [db_api.vmove_create({
+    moves = db_api.vmove_create_many([{
         'notification_uuid': notification.notification_uuid,
         'instance_uuid': '6a1c4a44-69b4-4a9c-8ac4-7aa5d6a16ee%d' % i,
         'instance_name': 'vm%d' % i, 'source_host': 'compute1',
-        'type': 'evacuation', 'status': status})
-        for i, status in enumerate(('pending', 'succeeded', 'failed'))]
+        'type': 'evacuation', 'status': status}
+        for i, status in enumerate(('pending', 'succeeded', 'failed'))])
     listed = list(ha.vmoves(notification.notification_uuid))
     assert sorted(v.uuid for v in listed) == sorted(m.uuid for m in moves)
     failed = list(ha.vmoves(notification.notification_uuid,
