@@ -49,8 +49,8 @@ from masakari.engine import claims
 from masakari.engine.claims import Claim
 from masakari.engine import leases
 from masakari.engine import recovery
-from masakari.engine import rules
 from masakari import exception
+from masakari.ha import notifications as ha_notifications
 from masakari import notifications
 
 LOG = logging.getLogger(__name__)
@@ -254,8 +254,8 @@ class MasakariManager:
                      '/'.join(expected))
             return None
         host = _source_host(notification)
-        if (claim is Claim.NEW and host is not None and
-                not host.failover_segment.enabled):
+        if ha_notifications.ignore_for_disabled_segment(
+                host, retry=claim is not Claim.NEW):
             return self._ignore(notification, host, expected)
         with self._host_lock(notification.source_host_uuid):
             if self._stopping:
@@ -282,7 +282,7 @@ class MasakariManager:
         uuid = notification.notification_uuid
         updated = db_api.notification_update(
             uuid, {'status': 'ignored',
-                   'message': rules.SEGMENT_DISABLED_MESSAGE},
+                   'message': ha_notifications.SEGMENT_DISABLED_MESSAGE},
             expected_statuses=expected)
         if updated is None:
             return None

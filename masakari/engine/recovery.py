@@ -19,6 +19,7 @@ from masakari.db import api as db_api
 from masakari.engine import leases
 from masakari.engine import rules
 from masakari import exception
+from masakari.ha import hosts as ha_hosts
 
 LOG = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def recover(driver, context, notification, host, lease=None):
         return Outcome(decision.outcome, decision.message)
     try:
         if decision.set_maintenance:
-            _set_on_maintenance(host, decision.recovery)
+            ha_hosts.put_failed_host_on_maintenance(
+                context, host, host_failure=decision.recovery == 'host')
         message = _RECOVERIES[decision.recovery](
             driver, context, notification, host, decision, lease)
     except leases.LeaseLost as exc:
@@ -100,21 +102,13 @@ def record_outcome(uuid, owner, status, message):
             delay = min(delay * 2, OUTCOME_RETRY_MAX_DELAY)
 
 
-def _set_on_maintenance(host, recovery):
-    values = {'on_maintenance': True}
-    if recovery == 'host' and host.reserved:
-        values['reserved'] = False
-    db_api.host_update(host.uuid, values, check_recovery=False)
-
-
 def _recover_host(driver, context, notification, host, decision, lease):
     segment = host.failover_segment
     method = segment.recovery_method
     reserved = []
     if method != 'auto':
-        reserved = [candidate.name for candidate in
-                    db_api.reserved_hosts_of_segment(segment.uuid)
-                    if candidate.uuid != host.uuid]
+        reserved = [spare.name for spare in
+                    ha_hosts.reserved_hosts_for_evacuation(context, host)]
     driver.execute_host_failure(
         context, host.name, method, notification.notification_uuid,
         reserved_host_list=reserved, lease=lease)

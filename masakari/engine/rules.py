@@ -31,9 +31,6 @@ RECOVERABLE_VM_EVENTS = frozenset({
     ('IO_ERROR', 'IO_ERROR_REPORT'),
 })
 
-# Upstream's message, spelling included (clients may match on it).
-SEGMENT_DISABLED_MESSAGE = 'Recovery aboart: the segment HA is disabled.'
-
 
 @dataclasses.dataclass(frozen=True)
 class Decision:

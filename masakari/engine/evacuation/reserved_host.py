@@ -9,8 +9,8 @@ import contextlib
 import threading
 
 from masakari.conf import CONF
-from masakari.db import api as db_api
 from masakari import exception
+from masakari.ha import hosts as ha_hosts
 
 _LOCKS = {}
 _LOCKS_GUARD = threading.Lock()
@@ -41,8 +41,7 @@ def prepare(task, source_host, reserved_host):
             if source_host in aggregate.hosts:
                 _join_aggregate(task, reserved_host, aggregate)
     nova.enable_disable_service(context, reserved_host, enable=True)
-    host = db_api.host_get_by_name(reserved_host)
-    db_api.host_update(host.uuid, {'reserved': False}, check_recovery=False)
+    ha_hosts.take_reserved_host_into_use(context, reserved_host)
     task.update_details("Reserved host '%s' enabled and no longer "
                         'reserved' % reserved_host, 0.3)
 
