@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
+from masakari.simulator.checks import evacuation_problems
 from masakari.tests.e2e.conftest import Deployment
-from masakari.tests.e2e.conftest import evacuation_problems
 from masakari.tests.e2e.conftest import wait_until
 from masakari.tests import figures
 

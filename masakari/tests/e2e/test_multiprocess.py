@@ -17,6 +17,7 @@ from keystoneauth1 import loading as ks_loading
 import pytest
 import requests
 
+from masakari.simulator import checks
 from masakari.tests.e2e import conftest
 from masakari.tests.functional.test_openapi import Document
 
@@ -61,7 +62,7 @@ def cloud(started, module_deployment_logs):
 
 def assert_evacuated_once(sim, server_ids, source):
     """Every server is ACTIVE on another compute, evacuated exactly once."""
-    problems = conftest.evacuation_problems(sim, server_ids, source)
+    problems = checks.evacuation_problems(sim, server_ids, source)
     for server_id in server_ids:
         info = sim.server(server_id)
         done = [m for m in sim.migrations(server_id)

@@ -19,7 +19,7 @@ import time
 
 import requests
 
-from masakari.tests.e2e.conftest import evacuation_problems
+from masakari.simulator.checks import evacuation_problems
 
 SPARE_CAPACITY = {'vcpus': 100000, 'memory_mb': 100000000}
 FINAL = ('finished', 'failed', 'ignored')
@@ -172,8 +172,9 @@ def verify(sim, layout, found, accepted):
 
 
 def outcome_figures(result):
-    """The fields every scenario of ``masakari.tests.figures`` shares, from
-    a load run's result."""
+    """The fields every fault scenario of the reliability figures shares
+    (``emit_outcome`` of the tests' figures module), from a load run's
+    result."""
     notes, moves = result['notifications'], result['evacuations']
     return {'posted': notes['posted'], 'accepted': notes['accepted'],
             'lost': notes['lost'] + notes['not_finished'],
