@@ -151,7 +151,8 @@ def verify(sim, layout, found, accepted):
     ids = set()
     for name, host in layout.failing.items():
         ids.update(host['servers'])
-        problems.extend(evacuation_problems(sim, host['servers'], name))
+        problems.extend(evacuation_problems(
+            [sim.server(i) for i in host['servers']], name))
     evacuations = collections.Counter(
         min(server['evacuations'], 2) for server in sim.servers()
         if server['id'] in ids)
