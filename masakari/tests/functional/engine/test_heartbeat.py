@@ -56,18 +56,21 @@ def test_the_heartbeat_thread_outlives_the_lease(database, conf):
     conf.set_override('notification_heartbeat_interval', 1)
     (uuid,) = notifications(1)
     db_api.notification_claim(uuid, 'engine-a', 3, ['new'])
+    first_expiry = lease_of(uuid)
     heartbeat = leases.Heartbeat()
     lease = heartbeat.hold(uuid, 'engine-a')
     try:
-        time.sleep(4.5)
+        time.sleep(4.5)  # past the end of the lease as first claimed
+        assert lease_of(uuid) > first_expiry
         assert db_api.notifications_with_expired_lease() == []
         assert not lease.lost
     finally:
         heartbeat.stop()
-    # Stopped (a crash, for the others): the lease runs out.
-    time.sleep(3.5)
-    assert [n.notification_uuid for n in
-            db_api.notifications_with_expired_lease()] == [uuid]
+    # Stopped (a crash, for the others): the lease runs out, within its
+    # length of the last renewal.
+    _wait(lambda: [n.notification_uuid for n in
+                   db_api.notifications_with_expired_lease()] == [uuid],
+          timeout=15)
 
 
 
