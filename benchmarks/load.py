@@ -13,7 +13,7 @@ import multiprocessing
 import time
 import urllib.parse
 
-from masakari.tests.e2e.loadclient import percentile
+from benchmarks.loadclient import percentile
 
 
 class Request:

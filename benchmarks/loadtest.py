@@ -10,7 +10,7 @@ second, p50/p99 latency per kind of request, errors (any unexpected
 status, traceback or broken page), whether every notification ended
 ``finished`` and whether Nova evacuated every HA instance exactly once.
 
-The driver is ``masakari.tests.e2e.loadgen`` (the e2e tests use it too).
+The driver is ``benchmarks.loadgen`` (the e2e tests use it too).
 Against running services (the simulator's admin API is ``.../simulator``;
 the API's engines must talk to that simulator)::
 
@@ -64,9 +64,9 @@ def wait_engines_consuming(stack, timeout=120):
 
 
 def run(args, out=sys.stdout):
-    from masakari.tests.e2e import loadcloud
-    from masakari.tests.e2e import loadgen
-    from masakari.tests.e2e.conftest import SimulatorClient
+    from benchmarks import loadcloud
+    from benchmarks import loadgen
+    from masakari.simulator.client import SimulatorClient
 
     with contextlib.ExitStack() as stack:
         setup = {}

@@ -166,7 +166,7 @@ def _commands(results):
         rst.para('From the top of the repository, with the project installed '
               'and matplotlib, gunicorn, psycopg2 and psutil available. '
               'PostgreSQL is used as the functional tests use it (the '
-              'server of ``masakari.tests.fixtures.servers``); a RabbitMQ '
+              'server of ``benchmarks.servers``); a RabbitMQ '
               'broker is started on free ports when ``rabbitmq-server`` is '
               'installed. Each script starts the services it needs unless '
               'it is given URLs.'),

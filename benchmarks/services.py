@@ -1,12 +1,12 @@
 """The servers a benchmark starts when it is not given running ones.
 
-The layout is a deployment's, on loopback: PostgreSQL (the test fixture's
-server, a fresh database), a RabbitMQ broker of the benchmark's own,
-``masakari-nova-simulator``, ``masakari-engine`` and the API under gunicorn,
-each a separate process with its own config file and log. Without RabbitMQ
-the engine cannot be a process of its own (the ``fake://`` transport is
-in-process), so ``Stack`` then runs API and engine together in one process
-(``benchmarks.apiengine``).
+The layout is a deployment's, on loopback: PostgreSQL (the tests' server,
+started by ``benchmarks.servers``; a fresh database), a RabbitMQ broker of
+the benchmark's own, ``masakari-nova-simulator``, ``masakari-engine`` and
+the API under gunicorn, each a separate process with its own config file and
+log. Without RabbitMQ the engine cannot be a process of its own (the
+``fake://`` transport is in-process), so ``Stack`` then runs API and engine
+together in one process (``benchmarks.apiengine``).
 
 Every process is started in a new session and stopped by its process group
 id, never by name.
@@ -26,6 +26,8 @@ import uuid
 
 import psutil
 import requests
+
+from benchmarks import servers
 
 RABBIT_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server'
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -132,12 +134,10 @@ def create_database(run_dir):
     """A fresh PostgreSQL database, or a SQLite file when PostgreSQL is not
     installed; returns (url, drop callable, backend name)."""
     try:
-        from masakari.tests.fixtures import servers
         url, drop = servers.create_postgresql_database()
         return url, drop, 'postgresql'
-    except BaseException as exc:  # pytest.skip raises a BaseException
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+    except Exception:
+        # Not installed (servers.NotInstalled), or not startable by us.
         path = os.path.join(run_dir, 'masakari.sqlite')
         return 'sqlite:///%s' % path, lambda: None, 'sqlite'
 

@@ -11,6 +11,7 @@ import datetime
 import time
 
 from masakari.aio import progress
+from masakari.simulator import checks
 
 FINAL_STATUSES = ('finished', 'error', 'failed', 'ignored')
 FAILED_HOST = 'compute1'
@@ -96,16 +97,9 @@ def watch(conn, simulator, notification_id, rows, timeout, out):
 
 def verify(simulator, ha_ids, plain_ids, evacuate_all):
     """Problems seen in Nova itself; an empty list means success."""
-    problems = []
     expected = list(ha_ids) + (list(plain_ids) if evacuate_all else [])
-    for server_id in expected:
-        info = simulator.server_info(server_id)
-        if info['host'] == FAILED_HOST or info['status'] != 'ACTIVE':
-            problems.append('%s is %s on %s' % (info['name'], info['status'],
-                                                info['host']))
-        if info['evacuations'] != 1:
-            problems.append('%s was evacuated %d times'
-                            % (info['name'], info['evacuations']))
+    problems = checks.evacuation_problems(
+        [simulator.server_info(i) for i in expected], FAILED_HOST)
     if not evacuate_all:
         for server_id in plain_ids:
             info = simulator.server_info(server_id)

@@ -54,8 +54,11 @@ class CloudState:
     """Hosts, servers, aggregates and the faults injected into them."""
 
     def __init__(self, settings: Settings | None = None,
-                 seed: int | None = None):
+                 seed: int | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.lock = threading.RLock()
+        # When a host failed and how long its service has been silent.
+        self.clock = clock
         self.settings = settings or Settings()
         self.rng = random.Random(seed)
         self.ticker = Ticker()
@@ -119,7 +122,7 @@ class CloudState:
             return False
         if host.failed_at is None:
             return True
-        silent = time.monotonic() - host.failed_at
+        silent = self.clock() - host.failed_at
         return silent < self.settings.service_down_time
 
     def service_updated_at(self, host: Host):
@@ -305,7 +308,7 @@ class CloudState:
         with self.lock:
             host = self.get_host(name)
             if host.failed_at is None:
-                host.failed_at = time.monotonic()
+                host.failed_at = self.clock()
                 host.last_heartbeat = utcnow()
 
     def recover_host(self, name: str) -> None:

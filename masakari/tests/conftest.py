@@ -14,7 +14,7 @@ import pytest
 from masakari.conf import CONF
 from masakari.db import api as db_api
 from masakari.db import migration
-from masakari.tests.e2e.openstack.report import (  # noqa: F401
+from masakari.tests.fixtures.openstack_timings import (  # noqa: F401
     pytest_terminal_summary)
 from masakari.tests.fixtures import servers
 

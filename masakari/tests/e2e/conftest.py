@@ -18,6 +18,7 @@ import uuid
 import pytest
 import requests
 
+from masakari.simulator.client import SimulatorClient
 from masakari.tests.fixtures import servers
 
 
@@ -224,55 +225,6 @@ def _gunicorn_private_flags():
            for setting in config.KNOWN_SETTINGS):
         return ['--no-control-socket']
     return []
-
-
-class SimulatorClient:
-    """The Nova simulator's admin API (``/simulator``) over HTTP."""
-
-    def __init__(self, admin_url):
-        self.admin_url = admin_url.rstrip('/')
-        self.session = requests.Session()
-
-    def call(self, method, path, body=None, **params):
-        response = self.session.request(method, self.admin_url + path,
-                                        json=body, params=params, timeout=30)
-        assert response.status_code < 300, (method, path, response.text)
-        return response.json()
-
-    def add_host(self, name, **fields):
-        return self.call('POST', '/hosts', dict(fields, name=name))
-
-    def add_servers(self, host, count, **fields):
-        body = dict(fields, host=host, count=count)
-        return [s['id'] for s in self.call('POST', '/servers',
-                                           body)['servers']]
-
-    def fail_host(self, name):
-        return self.call('POST', '/hosts/%s/fail' % name)
-
-    def host(self, name):
-        return self.call('GET', '/hosts/%s' % name)
-
-    def server(self, server_id):
-        return self.call('GET', '/servers/%s' % server_id)
-
-    def servers(self, host=None):
-        params = {'host': host} if host else {}
-        return self.call('GET', '/servers', **params)['servers']
-
-    def migrations(self, server_id=None):
-        params = {'server_id': server_id} if server_id else {}
-        return self.call('GET', '/migrations', **params)['migrations']
-
-    def add_http_fault(self, pattern, **fields):
-        return self.call('POST', '/faults/http',
-                         dict(fields, pattern=pattern))['id']
-
-    def faults(self):
-        return self.call('GET', '/faults')
-
-    def clear_faults(self):
-        return self.call('DELETE', '/faults')
 
 
 class Deployment:
@@ -661,19 +613,3 @@ def private_postgresql():
     cluster = PrivatePostgreSQL().start()
     yield cluster
     cluster.destroy()
-
-
-def evacuation_problems(sim, server_ids, source):
-    """What is wrong, in Nova's own state, with servers that should have
-    been evacuated from ``source``: each must be ACTIVE on another host
-    and evacuated exactly once. An empty list means all is well."""
-    problems = []
-    for server_id in server_ids:
-        info = sim.server(server_id)
-        if info['host'] == source or info['status'] != 'ACTIVE':
-            problems.append('%s is %s on %s' % (info['name'], info['status'],
-                                                info['host']))
-        if info['evacuations'] != 1:
-            problems.append('%s was evacuated %d times'
-                            % (info['name'], info['evacuations']))
-    return problems

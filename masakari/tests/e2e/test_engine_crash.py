@@ -15,6 +15,7 @@ import signal
 import pytest
 
 from masakari.tests.e2e.conftest import wait_until
+from masakari.tests.fixtures import assertions
 from masakari.tests import figures
 
 FAILED_HOST = 'compute1'
@@ -75,18 +76,8 @@ def _vmoves(cloud, uuid):
 
 
 def _assert_evacuated_once(sim, server_ids):
-    problems = []
-    for server_id in server_ids:
-        info = sim.server(server_id)
-        if info['host'] == FAILED_HOST or info['status'] != 'ACTIVE':
-            problems.append('%s is %s on %s' % (info['name'], info['status'],
-                                                info['host']))
-        if info['evacuations'] != 1:
-            problems.append('%s was evacuated %d times'
-                            % (info['name'], info['evacuations']))
-        if info['locked']:
-            problems.append('%s is still locked' % info['name'])
-    assert not problems, problems
+    assertions.assert_evacuated_once(map(sim.server, server_ids),
+                                     FAILED_HOST, unlocked=True)
 
 
 def _kill_mid_recovery(cloud, uuid):

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from masakari.tests.e2e.conftest import Deployment
-from masakari.tests.e2e.conftest import evacuation_problems
 from masakari.tests.e2e.conftest import wait_until
+from masakari.tests.fixtures import assertions
 from masakari.tests import figures
 
 COMPUTES = ('compute1', 'compute2', 'compute3')
@@ -79,8 +79,7 @@ def register(deployment, name='e2e-faults'):
 
 
 def assert_evacuated_once(sim, server_ids, source):
-    problems = evacuation_problems(sim, server_ids, source)
-    assert not problems, problems
+    assertions.assert_evacuated_once(map(sim.server, server_ids), source)
 
 
 def emit_nova_fault(sim, ha_ids, faults, reached=1):

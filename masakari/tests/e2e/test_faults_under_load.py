@@ -27,8 +27,8 @@ import re
 
 import pytest
 
-from masakari.tests.e2e import loadcloud
-from masakari.tests.e2e import loadgen
+from benchmarks import loadcloud
+from benchmarks import loadgen
 from masakari.tests.e2e.test_faults import QUICK_RETRY
 from masakari.tests.e2e.test_faults import make_deployment  # noqa: F401
 from masakari.tests import figures

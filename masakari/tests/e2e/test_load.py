@@ -9,8 +9,8 @@ evacuated every HA instance exactly once. Speed is not asserted here:
 ``python -m benchmarks.loadtest`` measures it.
 """
 
-from masakari.tests.e2e import loadcloud
-from masakari.tests.e2e import loadgen
+from benchmarks import loadcloud
+from benchmarks import loadgen
 from masakari.tests import figures
 
 FAILING_HOSTS = 16

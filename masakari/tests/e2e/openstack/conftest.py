@@ -18,10 +18,7 @@ Environment:
 
 import pytest
 
-from masakari.tests.e2e.openstack import report
 from masakari.tests.e2e.openstack.stack import Stack
-
-pytest_terminal_summary = report.pytest_terminal_summary
 
 
 def pytest_configure(config):

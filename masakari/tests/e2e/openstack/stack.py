@@ -22,7 +22,7 @@ import openstack
 import pytest
 
 from masakari.tests.e2e.conftest import Processes, wait_http
-from masakari.tests.e2e.openstack import report
+from masakari.tests.fixtures import openstack_timings
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 TOOLS = REPO / 'tools' / 'openstack-lite'
@@ -106,7 +106,7 @@ class Stack:
         self.facts = None
         self.conn = self.member = None
         self.api_url = None
-        self.results = report.Results()
+        self.results = openstack_timings.Results()
         self._lock = None
         self._env_saved = False
 

@@ -11,6 +11,7 @@
   casts and answers ``get_notification_recovery_workflow_details``.
 * ``dump_database``: every row of every table, to prove a request changed
   nothing.
+* ``new_segment``, ``new_host``, ``notify``: resources made through the API.
 """
 
 import datetime
@@ -308,3 +309,37 @@ class NotificationListener:
     def stop(self):
         self.listener.stop()
         self.listener.wait()
+
+
+# --- resources made through the API ------------------------------------------
+VERSION_HEADER = 'OpenStack-API-Version'
+NOW = datetime.datetime(2026, 5, 6, 7, 8, 9)
+
+
+def new_segment(api, name='seg', **fields):
+    """POST a segment (at microversion 1.2 when ``enabled`` is given)."""
+    body = dict({'name': name, 'recovery_method': 'auto',
+                 'service_type': 'COMPUTE'}, **fields)
+    response = api.post('/segments', {'segment': body},
+                        version='1.2' if 'enabled' in fields else None)
+    assert response.status_code == 201, response.text
+    return response.json()['segment']
+
+
+def new_host(api, segment, name='compute1', **fields):
+    body = dict({'name': name, 'type': 'COMPUTE',
+                 'control_attributes': 'ssh'}, **fields)
+    response = api.post('/segments/%s/hosts' % segment['uuid'],
+                        {'host': body})
+    assert response.status_code == 201, response.text
+    return response.json()['host']
+
+
+def notify(api, hostname='compute1', type_='COMPUTE_HOST', payload=None,
+           generated_time=None):
+    """POST a notification; returns the response, whatever its status."""
+    return api.post('/notifications', {'notification': {
+        'type': type_, 'hostname': hostname,
+        'generated_time': generated_time or NOW.isoformat(),
+        'payload': payload or {'event': 'STOPPED',
+                               'host_status': 'NORMAL'}}})

@@ -271,7 +271,9 @@ def test_waits_for_nova_to_see_the_host_down(cloud, manager, ctx,
     assert manager.process(ctx, uuid) == 'finished'
     elapsed = time.monotonic() - started
 
-    assert 1.0 <= elapsed < 6
+    # Not before Nova saw it down; and it went on when Nova did (below),
+    # not at the 5 s timeout: no upper bound on a loaded machine.
+    assert elapsed >= 1.0
     assert cloud.where(server) == 'c2'
     assert cloud.service('c1')['forced_down'] is False
     disable = _details(manager, ctx, uuid)[0]

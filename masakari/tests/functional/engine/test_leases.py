@@ -17,6 +17,7 @@ from masakari.engine import manager as engine_manager
 from masakari.engine import periodic
 from masakari.compute import nova
 from masakari.tests.conftest import BACKENDS
+from masakari.tests.fixtures import assertions
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves
 from masakari.tests import figures
@@ -83,12 +84,8 @@ def _wait(predicate, timeout=30, what='condition'):
 
 
 def _assert_evacuated_once(cloud, server_ids, source):
-    for server_id in server_ids:
-        info = cloud.info(server_id)
-        assert info['host'] != source, info
-        assert info['vm_state'] == 'active', info
-        assert info['locked'] is False, info
-        assert cloud.evacuations(server_id) == 1, info
+    assertions.assert_evacuated_once(map(cloud.info, server_ids), source,
+                                     unlocked=True)
 
 
 @pytest.mark.parametrize('backend', BACKENDS, indirect=True)

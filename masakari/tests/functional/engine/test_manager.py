@@ -12,6 +12,7 @@ from masakari.engine import periodic
 from masakari.engine import rpcapi
 from masakari.engine import service as engine_service
 from masakari.tests.conftest import BACKENDS
+from masakari.tests.fixtures import assertions
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import old
 from masakari.tests.functional.engine.conftest import vmoves
@@ -121,8 +122,7 @@ def test_two_engines_racing_recover_once(cloud, engine_conf, ctx,
         engine.stop(timeout=5)
 
     assert sorted(map(str, results)) == ['None', 'finished']
-    for server_id in servers:
-        assert cloud.evacuations(server_id) == 1
+    assertions.assert_evacuated_once(map(cloud.info, servers), 'c1')
     assert len(vmoves(uuid)) == 3
     figures.emit_outcome(
         'engines_racing', faults=1, posted=1, accepted=1, reached=1,

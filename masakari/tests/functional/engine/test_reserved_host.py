@@ -4,6 +4,7 @@ import pytest
 
 from masakari.db import api as db_api
 from masakari.tests.conftest import BACKENDS
+from masakari.tests.fixtures import assertions
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves
 
@@ -25,9 +26,8 @@ def test_reserved_host_takes_every_instance(cloud, manager, ctx):
     assert manager.process(ctx, uuid) == 'finished', notification(
         uuid).message
 
-    for server_id in servers:
-        assert cloud.where(server_id) == 'r1'
-        assert cloud.evacuations(server_id) == 1
+    assertions.assert_evacuated_once(map(cloud.info, servers), 'c1')
+    assert {cloud.where(server_id) for server_id in servers} == {'r1'}
     assert cloud.service('r1')['status'] == 'enabled'
     assert db_api.host_get_by_uuid(spare.uuid).reserved is False
     assert {m.dest_host for m in vmoves(uuid)} == {'r1'}

@@ -1,7 +1,5 @@
 """Evacuation, power and boot transitions over time, on CloudState."""
 
-import time
-
 import pytest
 
 from masakari.simulator import errors
@@ -78,18 +76,24 @@ def test_host_lag_clears_the_task_before_the_host_moves(cloud):
     assert (migration['dest'], migration['status']) == (record.host, 'done')
 
 
-def test_service_down_time_delays_down_state(cloud):
-    cloud.configure(service_down_time=0.15)
-    sid = cloud.add_server('c1')
-    cloud.fail_host('c1')
-    assert cloud.host_info('c1')['state'] == 'up'
-    with pytest.raises(errors.BadRequest):
+def test_service_down_time_delays_down_state():
+    now = [100.0]
+    cloud = make_cloud(clock=lambda: now[0], service_down_time=0.15)
+    try:
+        sid = cloud.add_server('c1')
+        cloud.fail_host('c1')
+        assert cloud.host_info('c1')['state'] == 'up'
+        with pytest.raises(errors.BadRequest):
+            lifecycle.evacuate(cloud, sid, caller(cloud))
+        now[0] += 0.1
+        assert cloud.host_info('c1')['state'] == 'up'
+        now[0] += 0.1
+        assert cloud.host_info('c1')['state'] == 'down'
         lifecycle.evacuate(cloud, sid, caller(cloud))
-    time.sleep(0.2)
-    assert cloud.host_info('c1')['state'] == 'down'
-    lifecycle.evacuate(cloud, sid, caller(cloud))
-    assert cloud.wait_for_idle(2)
-    assert cloud.host_of(sid) != 'c1'
+        assert cloud.wait_for_idle(2)
+        assert cloud.host_of(sid) != 'c1'
+    finally:
+        cloud.stop()
 
 
 @pytest.mark.parametrize('before, lands_stopped, after, power', [

@@ -202,12 +202,15 @@ def test_claim_sets_owner_and_a_lease_from_the_database_clock(database):
 
     row = db_api.notification_claim(uuid, 'engine-a', 60, ['new'],
                                     message='mine')
+    after = datetime.datetime.utcnow()
 
     assert (row.status, row.engine_host, row.message) == (
         'running', 'engine-a', 'mine')
-    # UTC, about a minute from now (MySQL keeps whole seconds).
-    delta = (row.lease_expires_at - before).total_seconds()
-    assert 55 <= delta <= 65, row.lease_expires_at
+    # UTC, a minute after the claim however long the claim took (a second
+    # either way: MySQL keeps whole seconds).
+    second = datetime.timedelta(seconds=1)
+    assert (before + 59 * second <= row.lease_expires_at <=
+            after + 61 * second), (before, row.lease_expires_at, after)
     assert db_api.notification_claim(uuid, 'engine-b', 60, ['new']) is None
     assert db_api.notification_take_over(uuid, 'engine-b', 60) is None
     assert db_api.notifications_with_expired_lease() == []

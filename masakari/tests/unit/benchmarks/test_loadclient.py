@@ -3,7 +3,7 @@ or the load and fault tests could not fail."""
 
 import json
 
-from masakari.tests.e2e import loadclient
+from benchmarks import loadclient
 
 
 class Canned:

@@ -19,7 +19,7 @@ import time
 
 import requests
 
-from masakari.tests.e2e.conftest import evacuation_problems
+from masakari.simulator.checks import evacuation_problems
 
 SPARE_CAPACITY = {'vcpus': 100000, 'memory_mb': 100000000}
 FINAL = ('finished', 'failed', 'ignored')
@@ -151,7 +151,8 @@ def verify(sim, layout, found, accepted):
     ids = set()
     for name, host in layout.failing.items():
         ids.update(host['servers'])
-        problems.extend(evacuation_problems(sim, host['servers'], name))
+        problems.extend(evacuation_problems(
+            [sim.server(i) for i in host['servers']], name))
     evacuations = collections.Counter(
         min(server['evacuations'], 2) for server in sim.servers()
         if server['id'] in ids)
@@ -172,8 +173,9 @@ def verify(sim, layout, found, accepted):
 
 
 def outcome_figures(result):
-    """The fields every scenario of ``masakari.tests.figures`` shares, from
-    a load run's result."""
+    """The fields every fault scenario of the reliability figures shares
+    (``emit_outcome`` of the tests' figures module), from a load run's
+    result."""
     notes, moves = result['notifications'], result['evacuations']
     return {'posted': notes['posted'], 'accepted': notes['accepted'],
             'lost': notes['lost'] + notes['not_finished'],

@@ -21,9 +21,9 @@ import random
 import threading
 import time
 
-from masakari.tests.e2e import loadclient
-from masakari.tests.e2e import loadcloud
-from masakari.tests.e2e.loadclient import Client
+from benchmarks import loadclient
+from benchmarks import loadcloud
+from benchmarks.loadclient import Client
 
 CREATE, SEGMENTS, HOSTS, NOTIFICATIONS, SHOW = (
     'create_notification', 'list_segments', 'list_hosts',
