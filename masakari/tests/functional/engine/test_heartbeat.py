@@ -14,6 +14,8 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine import leases
 from masakari.engine import manager as engine_manager
+from masakari.engine import periodic
+from masakari.engine import recovery
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.fixtures.leases import lease_of
 from masakari.tests.fixtures.leases import notifications
@@ -118,17 +120,17 @@ def test_sweep_takes_no_more_than_the_free_workers(engine, blocking):
         db_api.notification_claim(uuid, 'engine-dead', 60, ['new'])
         _expire(uuid)
 
-    first = engine.take_over_expired(ctx)
+    first = periodic.take_over_expired(engine, ctx)
 
     assert len(first) == 2
     _wait(lambda: len(blocking.started) == 2)
-    assert engine.take_over_expired(ctx) == []
+    assert periodic.take_over_expired(engine, ctx) == []
     owners = {uuid: db_api.notification_get_by_uuid(uuid).engine_host
               for uuid in uuids}
     assert sorted(owners.values()) == ['engine-b', 'engine-b', 'engine-dead']
     blocking.release.set()
     assert [f.result(10) for f in first] == ['finished', 'finished']
-    (last,) = engine.take_over_expired(ctx)
+    (last,) = periodic.take_over_expired(engine, ctx)
     assert last.result(10) == 'finished'
     for uuid in uuids:
         row = db_api.notification_get_by_uuid(uuid)
@@ -175,7 +177,7 @@ def test_the_outcome_waits_for_the_database_to_come_back(engine, blocking,
                                                          monkeypatch):
     """A database away at the end of a recovery delays its outcome but does
     not leave it ``running`` until the lease expires."""
-    monkeypatch.setattr(engine_manager, 'OUTCOME_RETRY_FIRST_DELAY', 0.01)
+    monkeypatch.setattr(recovery, 'OUTCOME_RETRY_FIRST_DELAY', 0.01)
     ctx = masakari_context.get_admin_context()
     (uuid,) = notifications(1)
     finish = db_api.notification_finish
