@@ -219,6 +219,14 @@ class HostRecoveryFailureException(RecoveryFailed):
     msg_fmt = 'Failed to execute host recovery: %(reason)s'
 
 
+class HostFencingFailed(RecoveryFailed):
+    """The failed host could not be made sure to be powered off: nothing
+    of it is evacuated (two copies of an instance could write to the same
+    disk)."""
+    msg_fmt = ("Fencing of host '%(host)s' failed, so none of its "
+               'instances were evacuated: %(reason)s')
+
+
 class InstanceRecoveryFailureException(RecoveryFailed):
     msg_fmt = 'Failed to execute instance recovery workflow: %(reason)s'
 
