@@ -18,11 +18,18 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from novaclient import api_versions
 from novaclient import client as nova_client
+from oslo_log import log as logging
 
 from masakari.conf import CONF
 from masakari import exception
 
+LOG = logging.getLogger(__name__)
+
 NOVA_GROUP = 'nova'
+# The newest compute API version whose answers the engine reads right.
+# From 2.95 an evacuated server that was active lands stopped: the engine
+# would record it recovered while it is off.
+MAX_MICROVERSION = api_versions.APIVersion('2.94')
 
 
 _CLIENTS = {}
@@ -59,10 +66,23 @@ def _interface():
     return nova.get('interface') or 'public'
 
 
+def microversion():
+    """The compute API version every call asks for: ``[nova]
+    api_microversion``, capped at ``MAX_MICROVERSION``."""
+    version = api_versions.APIVersion(CONF[NOVA_GROUP].api_microversion)
+    if version > MAX_MICROVERSION:
+        LOG.warning('[nova] api_microversion %s is newer than the %s whose '
+                    'evacuation semantics masakari handles; asking for %s',
+                    version.get_string(), MAX_MICROVERSION.get_string(),
+                    MAX_MICROVERSION.get_string())
+        return MAX_MICROVERSION
+    return version
+
+
 def _configured_client():
     """A client from ``[nova]`` options, or from the legacy ones."""
     nova = CONF[NOVA_GROUP]
-    version = api_versions.APIVersion(nova.api_microversion)
+    version = microversion()
     if nova.auth_type:
         auth = ks_loading.load_auth_from_conf_options(CONF, NOVA_GROUP)
         session = ks_loading.load_session_from_conf_options(
@@ -123,9 +143,8 @@ def _context_client(context):
         context)
     auth = token_endpoint.Token(endpoint, token)
     session = _legacy_session(auth)
-    return nova_client.Client(
-        api_versions.APIVersion(CONF[NOVA_GROUP].api_microversion),
-        session=session, endpoint_override=endpoint)
+    return nova_client.Client(microversion(), session=session,
+                              endpoint_override=endpoint)
 
 
 def _catalog_endpoint(context):

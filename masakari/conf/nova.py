@@ -17,7 +17,9 @@ nova_opts = [
     cfg.StrOpt('api_microversion', default='2.53',
                help='Compute API microversion used for every Nova call. '
                     '2.53 is the lowest that addresses services by id and '
-                    'can force a service down.'),
+                    'can force a service down; a value above 2.94 is '
+                    'capped at 2.94, since from 2.95 Nova leaves an '
+                    'evacuated active server stopped.'),
     cfg.FloatOpt('call_timeout', default=30.0, min=0.1,
                  help='HTTP timeout, in seconds, of one Nova call.'),
     cfg.IntOpt('call_retries', default=3, min=0,

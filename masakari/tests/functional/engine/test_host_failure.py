@@ -488,3 +488,20 @@ def test_an_evacuation_is_recorded_succeeded_only_once_unlocked(
 
     assert locked_when_recorded == {server_id: False
                                     for server_id in servers}
+
+
+def test_a_newer_configured_microversion_still_brings_servers_back_active(
+        cloud, manager, ctx, engine_conf):
+    """[nova] api_microversion 2.96: asked at 2.95 or later, Nova would
+    leave the evacuated servers stopped; the engine asks at 2.94."""
+    engine_conf.set_override('api_microversion', '2.96', 'nova')
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    servers = cloud.servers('c1', 2, ha=True)
+    cloud.fail('c1')
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert_evacuated_once([cloud.info(s) for s in servers], 'c1')
+    assert {cloud.info(s)['vm_state'] for s in servers} == {'active'}

@@ -157,3 +157,16 @@ def test_without_credentials_the_callers_token_is_used(conf):
     assert client.client.endpoint_override == 'http://nova/v2.1'
     with pytest.raises(exception.NovaUnavailable):
         nova_client.get_client(masakari_context.RequestContext())
+
+
+@pytest.mark.parametrize('configured,asked', [
+    ('2.53', '2.53'), ('2.94', '2.94'), ('2.95', '2.94'), ('2.96', '2.94')])
+def test_microversion_is_capped_where_evacuation_changes(conf, configured,
+                                                         asked):
+    """From 2.95 Nova leaves an evacuated active server stopped, which the
+    engine does not handle: it never asks for that."""
+    conf.set_override('auth_type', 'none', 'nova')
+    conf.set_override('endpoint_override', 'http://127.0.0.1:1/v2.1',
+                      'nova')
+    conf.set_override('api_microversion', configured, 'nova')
+    assert nova_client.get_client().api_version.get_string() == asked
