@@ -5,11 +5,25 @@ turns every answer into one of these.
 """
 
 import dataclasses
+import datetime
 
 from oslo_utils import strutils
 
 # Nova's power_state for a powered-off server.
 POWER_STATE_SHUTDOWN = 4
+
+
+def nova_time(text):
+    """A time Nova sent (ISO 8601, UTC, with or without a zone) as a naive
+    UTC datetime; None when absent or unreadable."""
+    try:
+        value = datetime.datetime.fromisoformat(
+            (text or '').replace('Z', '+00:00'))
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +77,8 @@ class Service:
     state: str
     forced_down: bool = False
     disabled_reason: str | None = None
+    # The service's last heartbeat, as Nova stored it (UTC).
+    updated_at: datetime.datetime | None = None
 
     @classmethod
     def from_dict(cls, info):
@@ -70,7 +86,8 @@ class Service:
                    binary=info.get('binary'), status=info.get('status'),
                    state=info.get('state'),
                    forced_down=bool(info.get('forced_down', False)),
-                   disabled_reason=info.get('disabled_reason'))
+                   disabled_reason=info.get('disabled_reason'),
+                   updated_at=nova_time(info.get('updated_at')))
 
     @property
     def disabled(self):

@@ -22,6 +22,8 @@ import threading
 
 from oslo_log import log as logging
 
+from masakari.compute import resources
+
 LOG = logging.getLogger(__name__)
 
 # Seconds between two polls of the evacuation records.
@@ -114,14 +116,9 @@ class Watcher:
 
     def _note_newest(self, records):
         for record in records:
-            try:
-                updated = datetime.datetime.fromisoformat(
-                    (record.updated_at or '').replace('Z', '+00:00'))
-            except ValueError:
+            updated = resources.nova_time(record.updated_at)
+            if updated is None:
                 continue
-            if updated.tzinfo is not None:  # Nova's are UTC, zone-less
-                updated = updated.astimezone(
-                    datetime.timezone.utc).replace(tzinfo=None)
             if self._newest is None or updated > self._newest:
                 self._newest = updated
 

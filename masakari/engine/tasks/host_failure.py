@@ -17,6 +17,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from masakari.conf import CONF
+from masakari.engine import compute_service
 from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import records
 from masakari.engine.evacuation import reserved_host as reserved
@@ -33,7 +34,9 @@ class DisableComputeServiceTask(base.MasakariTask):
 
     Upstream sleeps ``wait_period_after_service_update`` (180 s) here. This
     task polls the service with growing intervals instead and goes on as
-    soon as Nova reports it down; with ``[host_failure]
+    soon as Nova reports it down, while the disable call, which a real Nova
+    may hold until its call to the dead compute times out, runs beside the
+    wait (``masakari.engine.compute_service``). With ``[host_failure]
     force_down_failed_host`` it marks the service forced_down and goes on
     at once.
     """
@@ -50,15 +53,56 @@ class DisableComputeServiceTask(base.MasakariTask):
             forced = True
             self.update_details("Marked compute service on host '%s' as "
                                 'forced down' % host_name, 0.3)
-        if service.disabled:
-            self.update_details("Compute service on host '%s' was already "
-                                'disabled' % host_name, 0.5)
-        else:
-            self._disable(host_name)
         if forced:
+            self._disable_now(service)
             self.update_details("Compute service on host '%s' is disabled "
                                 'and forced down' % host_name, 1.0)
             return
+        disabler = None
+        if service.disabled:
+            self._already_disabled(host_name)
+        else:
+            disabler = compute_service.Disabler(
+                self.novaclient, self.context, host_name).start()
+        down_after = self._wait_until_down(service)
+        if disabler is not None:
+            self._confirm_disabled(host_name, disabler)
+        if down_after is None:
+            self.update_details(
+                "Nova still reports the compute service on host '%s' up "
+                'after %ss; evacuating anyway'
+                % (host_name, CONF.wait_period_after_service_update), 1.0)
+        else:
+            self.update_details("Disabled compute service on host: '%s'; "
+                                'Nova reports it down after %.1fs'
+                                % (host_name, down_after), 1.0)
+
+    def _already_disabled(self, host_name):
+        self.update_details("Compute service on host '%s' was already "
+                            'disabled' % host_name, 0.5)
+
+    def _disable_now(self, service):
+        if service.disabled:
+            self._already_disabled(service.host)
+            return
+        compute_service.disable(self.novaclient, self.context, service.host)
+        self.update_details("Disabled compute service on host '%s'"
+                            % service.host, 0.5)
+
+    def _wait_until_down(self, service):
+        """Seconds until Nova reported ``service`` down, None on timeout."""
+        host_name = service.host
+        clock = compute_service.DOWN_CLOCK
+        left = clock.seconds_until_down(service)
+        if left is not None:
+            self.update_details(
+                "Nova last heard from the compute service on host '%s' at "
+                '%s; with a service_down_time of %.0fs (%s) it reports the '
+                'service down in about %.0fs'
+                % (host_name, service.updated_at.isoformat(),
+                   clock.service_down_time,
+                   'as last seen' if clock.learnt else "Nova's default",
+                   max(left, 0.0)), 0.55)
         timeout = CONF.wait_period_after_service_update
         self.update_details("Waiting up to %ss for Nova to report the compute "
                             "service on host '%s' down" % (timeout, host_name),
@@ -70,30 +114,18 @@ class DisableComputeServiceTask(base.MasakariTask):
                                                         host_name),
                 timeout, what='compute service of %s down' % host_name)
         except waiting.WaitTimeout:
-            self.update_details("Nova still reports the compute service on "
-                                "host '%s' up after %ss; evacuating anyway"
-                                % (host_name, timeout), 1.0)
-            return
-        elapsed = (timeutils.utcnow() - started).total_seconds()
-        self.update_details("Disabled compute service on host: '%s'; Nova "
-                            'reports it down after %.1fs'
-                            % (host_name, elapsed), 1.0)
+            return None
+        clock.seen_down(service)
+        return (timeutils.utcnow() - started).total_seconds()
 
-    def _disable(self, host_name):
-        try:
-            self.novaclient.enable_disable_service(
-                self.context, host_name, enable=False,
-                reason=CONF.host_failure.service_disable_reason)
-        except exception.NovaUnavailable as exc:
-            # Nova stores a disable at once but may answer only after its
-            # call to the dead compute times out: check what it stored.
-            if not self.novaclient.is_service_disabled(
-                    self.context, host_name, 'nova-compute'):
-                raise
-            LOG.info('Disable of %s answered late (%s) but is stored',
-                     host_name, exc.message)
-        self.update_details("Disabled compute service on host '%s'"
-                            % host_name, 0.5)
+    def _confirm_disabled(self, host_name, disabler):
+        how = disabler.confirm()
+        self.update_details("Disabled compute service on host '%s'%s"
+                            % (host_name, {
+                                'answered': '',
+                                'stored': ' (stored; Nova has not answered '
+                                          'yet)',
+                                'again': ' (sent again)'}[how]), 0.8)
 
 
 class PrepareHAEnabledInstancesTask(base.MasakariTask):

@@ -505,3 +505,31 @@ def test_a_newer_configured_microversion_still_brings_servers_back_active(
 
     assert_evacuated_once([cloud.info(s) for s in servers], 'c1')
     assert {cloud.info(s)['vm_state'] for s in servers} == {'active'}
+
+
+def test_disable_held_by_nova_does_not_hold_the_evacuations(
+        cloud, manager, ctx, simulator, engine_conf):
+    """Nova holds the disable while the dead compute's heartbeat is fresh
+    (its call to the compute waits for an answer), but evacuations are
+    possible as soon as the service reads down: the disable runs beside
+    the wait, and its change is checked instead of its answer."""
+    engine_conf.set_override('call_timeout', 60, 'nova')
+    simulator.state.configure(service_down_time=1.0,
+                              rpc_response_timeout=8.0)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    servers = cloud.servers('c1', 2, ha=True)
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished'
+
+    messages = [entry['message'] for entry in
+                _details(manager, ctx, uuid)[0]['progress_details']]
+    assert ("Disabled compute service on host 'c1' (stored; Nova has not "
+            'answered yet)') in messages
+    assert any('it reports the service down in about' in message
+               for message in messages)
+    assert cloud.service('c1')['status'] == 'disabled'
+    assert_evacuated_once([cloud.info(s) for s in servers], 'c1')
