@@ -13,6 +13,7 @@ import sys
 import threading
 
 from masakari.simulator import NovaSimulator
+from masakari.simulator import notifications
 from masakari.simulator.settings import Duration
 
 DEFAULT_PORT = 18774
@@ -91,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--rpc-timeout', type=float, default=0.0,
                         help='seconds PUT /os-services blocks for a dead '
                              'compute still reported up (real Nova 60)')
+    parser.add_argument('--notification-url', default=None, metavar='URL',
+                        help="send Nova's versioned notifications of "
+                             'evacuations to this oslo.messaging URL '
+                             '(default: none sent)')
+    parser.add_argument('--notification-topic',
+                        default=notifications.TOPIC,
+                        help='their topic (default %(default)s)')
     parser.add_argument('--seed', type=int, default=None,
                         help='seed ids and random durations')
     parser.add_argument('-v', '--verbose', action='store_true')
@@ -122,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
             boot_duration=args.boot_seconds,
             api_latency=args.api_latency,
             service_down_time=args.service_down_time,
-            rpc_response_timeout=args.rpc_timeout)
+            rpc_response_timeout=args.rpc_timeout,
+            notification_url=args.notification_url,
+            notification_topic=args.notification_topic)
         populate(sim, args)
     except (ValueError, OSError) as exc:
         print('masakari-nova-simulator: %s' % exc, file=sys.stderr)

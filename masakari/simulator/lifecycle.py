@@ -100,6 +100,8 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
         original_vm_state = server.vm_state
         server.task_state = states.REBUILDING
         server.new_operation()
+        if state.notifier is not None:
+            state.notifier.evacuate_accepted(server, caller.user_id)
         try:
             if force and host is not None:
                 target = state.hosts[host]
@@ -121,6 +123,7 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
         mode = state.take_evacuation_fault(server.id)
         duration = state.settings.evacuate_duration.sample(state.rng)
         event = action.add_event('compute_rebuild_instance', target.name)
+        _announce(state, server, target.name, 'start')
 
         def spawning(s: Server) -> None:
             s.task_state = states.REBUILD_SPAWNING
@@ -137,16 +140,27 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
             if mode in ('fail', 'rollback'):
                 _evacuation_failed(s, action, event, migration,
                                    rolled_back=mode == 'rollback')
+                _announce(state, s, target.name, 'error')
             elif lag > 0:
                 # Nova's order: the task is cleared on the old host first.
                 _rebuilt_in_place(s, stopped)
+                _announce(state, s, target.name, 'end')
                 _later(state, lag, s, move)
             else:
                 move(s)
+                _announce(state, s, target.name, 'end')
 
         _later(state, duration / 2, server, spawning)
         if mode != 'stuck':
             _later(state, duration, server, finish)
+
+
+def _announce(state: CloudState, server: Server, target: str,
+              phase: str) -> None:
+    """``instance.rebuild.<phase>`` from the target's compute, when the
+    simulator sends Nova's notifications."""
+    if state.notifier is not None:
+        state.notifier.rebuild(server, target, phase)
 
 
 def _unschedulable(server: Server, action: InstanceAction,

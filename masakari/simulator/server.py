@@ -18,6 +18,7 @@ import webob
 
 from masakari.common.wsgi_server import WSGIServer
 from masakari.simulator.handlers import versions
+from masakari.simulator import notifications
 from masakari.simulator.admin import AdminAPI
 from masakari.simulator.settings import Settings
 from masakari.simulator.state import CloudState
@@ -73,11 +74,16 @@ class NovaSimulator:
     ``settings`` is a ``Settings`` or a dict of setting names; further
     keyword arguments are settings too (``evacuate_duration=0.1``,
     ``service_down_time=0``...), see ``settings.Settings``.
+    ``notification_url`` (an oslo.messaging URL, ``fake://`` in one
+    process) makes it send Nova's versioned notifications of evacuations
+    to ``notification_topic`` (see ``notifications``); off by default.
     """
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, *,
                  seed: int | None = None,
                  settings: Settings | Mapping[str, Any] | None = None,
+                 notification_url: str | None = None,
+                 notification_topic: str = notifications.TOPIC,
                  **setting_values: Any):
         _check_loopback(host)
         if not isinstance(settings, Settings):
@@ -85,6 +91,9 @@ class NovaSimulator:
             settings = Settings()
         settings.update(**setting_values)
         self.state = CloudState(settings, seed=seed)
+        if notification_url:
+            self.state.notifier = notifications.NovaNotifier(
+                notification_url, topic=notification_topic)
         self.app = SimulatorApp(self.state)
         self._host, self._port = host, port
         self._server: WSGIServer | None = None
@@ -98,16 +107,24 @@ class NovaSimulator:
     def start(self) -> NovaSimulator:
         """Serve in a daemon thread and return at once."""
         self._make_server().start()
+        self._start_notifier()
         self.state.ticker.start()
         return self
 
+    def _start_notifier(self) -> None:
+        if self.state.notifier is not None:
+            self.state.notifier.start()
+
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()``."""
+        self._start_notifier()
         self.state.ticker.start()
         self._make_server().serve_forever()
 
     def stop(self) -> None:
         self.state.stop()
+        if self.state.notifier is not None:
+            self.state.notifier.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -21,6 +21,7 @@ from masakari.simulator import lifecycle
 from masakari.simulator import snapshot
 from masakari.simulator import states
 from masakari.simulator.faults import HttpFaults
+from masakari.simulator.notifications import NovaNotifier
 from masakari.simulator.models import (Aggregate, ControlService, Fault,
                                        Host, InstanceAction, Migration,
                                        Server, utcnow)
@@ -63,6 +64,8 @@ class CloudState:
         self.rng = random.Random(seed)
         self.ticker = Ticker()
         self.http_faults = HttpFaults()
+        # Sends Nova's versioned notifications when set (notifications.py).
+        self.notifier: NovaNotifier | None = None
         self._clear()
 
     def _clear(self) -> None:
