@@ -189,6 +189,16 @@ def _commands(results):
                                                         results['mode']))])
 
 
+def _conditions(conditions):
+    """The engine options every run had, as a sentence (none for results
+    recorded before they were kept)."""
+    if not conditions:
+        return ''
+    return (' Engine options: %s (``evacuation_watch_interval`` 0.05 is '
+            'the fast path, not the 1 s default).' % ', '.join(
+                '``%s = %s``' % item for item in sorted(conditions.items())))
+
+
 def _layout(stack):
     if stack.get('separate_engine'):
         return ('The API (gunicorn, 2 workers), ``masakari-engine``, '
@@ -238,8 +248,9 @@ def _recovery(recovery, image):
               'simulator and the engine runs P of them at a time (``[DEFAULT] '
               'host_failure_recovery_threads``; ``[host_failure] '
               'force_down_failed_host = true``), so no engine can finish '
-              'before the critical path ceil(N/P)·L, the *bound*. %s.'
-              % (duration, _layout(recovery.get('stack', {})))),
+              'before the critical path ceil(N/P)·L, the *bound*. %s.%s'
+              % (duration, _layout(recovery.get('stack', {})),
+                 _conditions(recovery.get('conditions')))),
         rst.table(header, rows), '',
         rst.bullet('*before 1st evacuation*: from the POST to Nova accepting '
                 'the first evacuation (API, RPC, fencing the host, listing '

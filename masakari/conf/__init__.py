@@ -13,6 +13,7 @@ from masakari.conf import database
 from masakari.conf import engine
 from masakari.conf import messaging
 from masakari.conf import nova
+from masakari.conf import nova_events
 from masakari.conf import osapi_v1
 from masakari.conf import recovery_flows
 from masakari.conf import taskflow
@@ -21,7 +22,7 @@ from masakari.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (api, base, coordination, database, engine, messaging, nova,
-           osapi_v1, recovery_flows, taskflow, wsgi)
+           nova_events, osapi_v1, recovery_flows, taskflow, wsgi)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -47,6 +47,7 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine import claims
 from masakari.engine.claims import Claim
+from masakari.engine.evacuation import listener as nova_listener
 from masakari.engine import leases
 from masakari.engine import recovery
 from masakari import exception
@@ -187,6 +188,8 @@ class MasakariManager:
                         lease.notification_uuid)
             self.release(lease)
         self.heartbeat.stop()
+        # After the recoveries: they may still wait for Nova's events.
+        nova_listener.stop()
         self._executor.shutdown(wait=False)
         close = getattr(self.driver, 'close', None)
         if close is not None:

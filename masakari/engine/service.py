@@ -16,7 +16,9 @@ notifications, the expiry, and the sweep for running notifications whose
 lease expired (every ``notification_heartbeat_interval`` seconds, first
 delay at most that).
 At start-up, before taking notifications, the engine resumes the running
-notifications its host's previous run left.
+notifications its host's previous run left. With ``[nova_events]
+enabled`` it then starts listening to Nova's versioned notifications
+(``evacuation.listener``); ``MasakariManager.stop`` stops that.
 """
 
 import functools
@@ -29,6 +31,7 @@ from oslo_utils import importutils
 from oslo_utils import timeutils
 
 from masakari.conf import CONF
+from masakari.engine.evacuation import listener as nova_listener
 from masakari.engine import manager as engine_manager
 from masakari.engine import periodic
 from masakari import rpc
@@ -83,6 +86,9 @@ class EngineService:
         target = messaging.Target(topic=self.topic, server=self.host)
         self._server = rpc.get_server(target, [self.manager])
         self._server.start()
+        # Nova's events reach us from the first recovery on (no-op unless
+        # [nova_events] enabled; never waits for the bus).
+        nova_listener.ensure_started(self.host)
         if CONF.periodic_enable:
             self._start_periodics()
         LOG.info('masakari-engine on %s is consuming from topic %s '

@@ -2,7 +2,8 @@
 
 Both waits read the server from Nova until it is where it should be; the
 evacuation wait sleeps on the run's watcher (``watcher.Watcher``), which
-wakes it as soon as Nova's evacuation record of the server ends.
+wakes it as soon as Nova's evacuation record of the server ends, or Nova's
+event about its rebuild arrives.
 """
 
 import time

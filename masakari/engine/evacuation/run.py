@@ -4,9 +4,9 @@ A run evacuates the servers whose records (``records``) are unfinished,
 ``[DEFAULT] host_failure_recovery_threads`` (P) at a time in Nova while P
 more get ready (``pacing.Slots``). For its lifetime it owns the slots, one
 listing of the host's servers (``pacing.ServerSnapshot``) and the watcher of
-Nova's evacuation records (``watcher.Watcher``), and knows the failed host
-and the target. Each server goes through the same steps on a thread of
-its own:
+Nova's evacuation records and events (``watcher.Watcher``), and knows the
+failed host and the target. Each server goes through the same steps on a
+thread of its own:
 
 1. read it in Nova (from the snapshot when fresh) and decide the first
    step from Nova's state and its record (``plan.decide_start``);
@@ -27,6 +27,7 @@ from oslo_log import log as logging
 
 from masakari.conf import CONF
 from masakari.engine.evacuation import confirm
+from masakari.engine.evacuation import listener
 from masakari.engine.evacuation import pacing
 from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import records
@@ -53,7 +54,10 @@ class HostEvacuation:
         self.slots = pacing.Slots(self.parallel)
         self.watcher = evacuation_watcher.Watcher(
             self.nova, self.context, source_host,
-            interval=CONF.host_failure.evacuation_watch_interval)
+            interval=CONF.host_failure.evacuation_watch_interval,
+            events=listener.ensure_started(),
+            server_ids=[record.instance_uuid for record in self.unfinished],
+            event_interval=CONF.nova_events.evacuation_watch_interval)
         # Listed when the run starts.
         self.snapshot = None
 
@@ -194,6 +198,7 @@ class HostEvacuation:
                                  0.5)
         with self.slots.in_nova():
             self.task.confirm_lease()
+            self.watcher.forget(server.id)
             self._ask_nova(server)
             try:
                 server = confirm.wait_for_evacuation(

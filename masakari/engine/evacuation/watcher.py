@@ -1,4 +1,4 @@
-"""Notice the end of each evacuation of a failed host within about 0.1 s.
+"""Notice the end of each evacuation of a failed host soon after Nova.
 
 Each evacuation waits by polling its server with growing intervals (see
 ``waiting``), capped at ``[DEFAULT] verify_interval``: cheap for one
@@ -7,15 +7,28 @@ server, but on average half an interval late, and a host recovery runs
 
 A ``Watcher`` instead lists Nova's evacuation records of the failed host
 (one ``GET /os-migrations?source_compute=...`` call for every evacuation in
-flight) every ``INTERVAL`` seconds while someone waits, and wakes the
-waiter of each server whose record just ended. After the first listing it
+flight) every ``interval`` seconds (``[host_failure]
+evacuation_watch_interval``) while someone waits, and wakes the waiter of
+each server whose record just ended. After the first listing it
 asks only for the records updated since the newest it saw (``changes-since``,
 less ``OVERLAP``), so a poll costs the same at the end of a recovery of 500
 servers as at its start. The waiter then reads its
 server as before, so the watcher only decides *when* to look, never what
 happened: if the watcher's poll fails, or Nova has no migration records,
 the per-server polling still finishes the job, only later.
+
+With ``[nova_events] enabled`` the watcher also hears Nova's own events
+about its servers (``listener.Subscribers``): an ``instance.rebuild.end``
+or ``.error`` wakes the waiter at once, and ends the wait's long sleeps
+(Nova moves the server's host a moment after ``rebuild.end``, so the
+waiter then looks again after 0.05, 0.1, 0.2... s). Once any event about
+its servers arrived, Nova's events evidently reach this engine, and the
+listing slows to ``event_interval`` (``[nova_events]
+evacuation_watch_interval``): it only catches what an event missed. A
+wake-up comes from whichever is first, the event or the listing.
 """
+
+import collections
 
 import datetime
 import threading
@@ -23,11 +36,14 @@ import threading
 from oslo_log import log as logging
 
 from masakari.compute import resources
+from masakari.engine.evacuation import nova_events
 
 LOG = logging.getLogger(__name__)
 
-# Seconds between two polls of the evacuation records.
-INTERVAL = 0.05
+# Seconds between two polls of the evacuation records (the option's default).
+INTERVAL = 1.0
+# The first short sleep of a waiter after an event woke it.
+FOLLOW_UP = 0.05
 # How far before the newest update seen the next listing starts: Nova may
 # store times to the second, and commit an update after a later one.
 OVERLAP = datetime.timedelta(seconds=2)
@@ -42,7 +58,8 @@ class Watcher:
     can poll its server seldom.
     """
 
-    def __init__(self, novaclient, context, source_host, interval=INTERVAL):
+    def __init__(self, novaclient, context, source_host, interval=INTERVAL,
+                 events=None, server_ids=(), event_interval=None):
         self._novaclient = novaclient
         self._context = context
         self._source_host = source_host
@@ -58,9 +75,20 @@ class Watcher:
         self._newest = None
         self._failing = False
         self._thread = None
+        self._events = events
+        self._server_ids = tuple(server_ids)
+        self._event_interval = event_interval or interval
+        self._subscription = None
+        self._events_seen = False
+        self._follow_up = {}
+        # Wake-ups given, by source: 'event' or 'poll'.
+        self.wakeups = collections.Counter()
 
     # --- lifetime --------------------------------------------------------
     def __enter__(self):
+        if self._events is not None:
+            self._subscription = self._events.subscribe(self._server_ids,
+                                                        self._on_event)
         # Records that ended before the recovery started wake nobody.
         self._known = self._final_record_ids()
         self._thread = threading.Thread(
@@ -74,12 +102,30 @@ class Watcher:
             self._stopped = True
             self._anyone_waiting.notify_all()
         self._thread.join()
+        if self._subscription is not None:
+            self._subscription.cancel()
 
     # --- for the waiters -------------------------------------------------
     @property
     def working(self):
-        """False while Nova's evacuation records cannot be listed."""
-        return not self._failing
+        """False while Nova's evacuation records cannot be listed and no
+        event from Nova has come: then nothing may wake a waiter."""
+        return not self._failing or self._events_seen
+
+    @property
+    def events_flow(self):
+        """True once an event of Nova's about one of the servers came."""
+        return self._events_seen
+
+    def forget(self, server_id):
+        """Before asking Nova (again) to evacuate ``server_id``: whatever
+        ended before is not about this request."""
+        with self._lock:
+            self._ended.pop(server_id, None)
+            self._follow_up.pop(server_id, None)
+            wakeup = self._wakeups.get(server_id)
+            if wakeup is not None:
+                wakeup.clear()
 
     def ended_status(self, server_id):
         """The status of the evacuation record of ``server_id`` that ended
@@ -99,6 +145,10 @@ class Watcher:
             with self._lock:
                 self._waiting += 1
                 self._anyone_waiting.notify_all()
+                short = self._follow_up.get(server_id)
+                if short is not None:
+                    seconds = min(seconds, short)
+                    self._follow_up[server_id] = short * 2
             try:
                 if wakeup.wait(seconds):
                     wakeup.clear()
@@ -107,6 +157,20 @@ class Watcher:
                     self._waiting -= 1
 
         return sleep
+
+    # --- Nova's events ---------------------------------------------------
+    def _on_event(self, event):
+        """On the listener's thread: an event about one of the servers."""
+        with self._lock:
+            self._events_seen = True
+            if not event.ended:
+                return
+            failed = event.outcome is nova_events.Outcome.FAILED
+            self._ended[event.instance_uuid] = 'failed' if failed else 'done'
+            self._follow_up[event.instance_uuid] = FOLLOW_UP
+            self.wakeups['event'] += 1
+            self._wakeups.setdefault(event.instance_uuid,
+                                     threading.Event()).set()
 
     # --- the poller ------------------------------------------------------
     def _since(self):
@@ -153,8 +217,10 @@ class Watcher:
             if final is not None:
                 self._wake(final)
             with self._lock:
+                interval = (self._event_interval if self._events_seen
+                            else self._interval)
                 if self._anyone_waiting.wait_for(lambda: self._stopped,
-                                                 self._interval):
+                                                 interval):
                     return
 
     def _wake(self, final):
@@ -170,5 +236,6 @@ class Watcher:
             for server_id, status in new.values():
                 if self._trust_status:
                     self._ended[server_id] = status
+                self.wakeups['poll'] += 1
                 # Set even before anyone waits: the waiter sees it then.
                 self._wakeups.setdefault(server_id, threading.Event()).set()

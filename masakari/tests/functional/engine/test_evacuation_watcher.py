@@ -4,6 +4,8 @@ import threading
 import time
 
 from masakari.compute import resources
+from masakari.engine.evacuation import listener
+from masakari.engine.evacuation import nova_events
 from masakari.engine.evacuation import watcher as evacuation_watcher
 
 # Long enough that a waiter nobody wakes is obviously not woken.
@@ -162,3 +164,101 @@ def test_without_a_first_listing_ended_statuses_are_not_trusted():
         thread.join(LONG / 3)
         assert ended, 'the waiter was not woken'
         assert watch.ended_status('vm-a') is None
+
+
+# --- Nova's events (evacuation.listener) ---------------------------------
+
+def nova_event(server_id, event_type='instance.rebuild.end'):
+    return nova_events.parse(event_type,
+                             {'nova_object.data': {'uuid': server_id}})
+
+
+def watcher_with_events(fake, subscribers, interval=LONG,
+                        event_interval=LONG, servers=('vm-a', 'vm-b')):
+    return evacuation_watcher.Watcher(
+        fake, 'ctx', 'c1', interval=interval, events=subscribers,
+        server_ids=servers, event_interval=event_interval)
+
+
+def test_an_ending_event_wakes_its_waiter_before_any_listing():
+    # The listing would wake nobody for LONG: only the event can.
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating'),
+                     record(2, 'vm-b', 'pre-migrating')])
+    subscribers = listener.Subscribers()
+    with watcher_with_events(fake, subscribers) as watch:
+        thread_a, ended_a = sleep_in_thread(watch.sleep_for('vm-a'))
+        thread_b, ended_b = sleep_in_thread(watch.sleep_for('vm-b'))
+        subscribers.deliver(nova_event('vm-a'))
+        subscribers.deliver(nova_event('vm-b', 'instance.rebuild.error'))
+        thread_a.join(LONG / 3)
+        thread_b.join(LONG / 3)
+        assert ended_a and ended_b, 'the events did not wake the waiters'
+        assert watch.ended_status('vm-a') == 'done'
+        assert watch.ended_status('vm-b') == 'failed'
+        assert watch.wakeups == {'event': 2}
+
+
+def test_events_about_other_servers_wake_nobody():
+    subscribers = listener.Subscribers()
+    with watcher_with_events(FakeNova(), subscribers) as watch:
+        subscribers.deliver(nova_event('vm-elsewhere'))
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'), 0.3)
+        thread.join(LONG / 3)
+        assert watch.ended_status('vm-elsewhere') is None
+        assert not watch.events_flow
+    # Leaving ends the subscription.
+    subscribers.deliver(nova_event('vm-a'))
+    assert watch.ended_status('vm-a') is None
+    assert subscribers.woken == {}
+
+
+def test_once_events_flow_the_listing_slows_down():
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating')])
+    subscribers = listener.Subscribers()
+    with watcher_with_events(fake, subscribers, interval=0.01) as watch:
+        thread, _ = sleep_in_thread(watch.sleep_for('vm-a'), 0.2)
+        thread.join(LONG / 3)
+        assert fake.calls > 3, 'polls fast without events'
+        subscribers.deliver(nova_event('vm-a', 'instance.evacuate'))
+        assert watch.events_flow
+        calls = fake.calls
+        thread, _ = sleep_in_thread(watch.sleep_for('vm-b'), 0.3)
+        thread.join(LONG / 3)
+        # At most the poll already under way: the next is LONG away.
+        assert fake.calls <= calls + 1
+
+
+def test_events_keep_a_watcher_working_when_the_listing_fails():
+    fake = FakeNova()
+    fake.failures = 1000
+    subscribers = listener.Subscribers()
+    with watcher_with_events(fake, subscribers) as watch:
+        assert not watch.working
+        subscribers.deliver(nova_event('vm-a', 'instance.rebuild.start'))
+        assert watch.working
+
+
+def test_after_an_event_the_waiter_looks_again_soon():
+    # rebuild.end comes before Nova moves the server's host: the waiter's
+    # next sleeps are short, not its usual interval.
+    subscribers = listener.Subscribers()
+    with watcher_with_events(FakeNova(), subscribers) as watch:
+        sleep = watch.sleep_for('vm-a')
+        subscribers.deliver(nova_event('vm-a'))
+        sleep(LONG)  # the wake-up itself
+        thread, ended = sleep_in_thread(sleep)
+        thread.join(LONG / 3)
+        assert ended, 'the follow-up sleep was not short'
+
+
+def test_a_new_request_forgets_what_ended_before():
+    subscribers = listener.Subscribers()
+    with watcher_with_events(FakeNova(), subscribers) as watch:
+        sleep = watch.sleep_for('vm-a')
+        subscribers.deliver(nova_event('vm-a', 'instance.rebuild.error'))
+        watch.forget('vm-a')
+        assert watch.ended_status('vm-a') is None
+        started = time.monotonic()
+        thread, ended = sleep_in_thread(sleep, 0.3)
+        thread.join(LONG / 3)
+        assert ended[0] - started >= 0.3, 'woken by the old event'
