@@ -1,0 +1,156 @@
+"""Fencing operations: what the engine and ``masakari-manage`` call.
+
+``fence`` is the safety step of a host recovery: the host's instances may
+only be rebuilt elsewhere once its BMC reports it off, because a host that
+merely lost its network could otherwise keep writing to the same disks. So
+every doubt ends in ``HostFencingFailed``, and the engine evacuates nothing.
+
+``fence`` never powers a host back on; ``power_on`` exists for the operator
+who has repaired it.
+"""
+
+import dataclasses
+import logging
+import time
+
+from masakari.conf import CONF
+from masakari import exception
+from masakari.fencing import drivers
+from masakari.fencing.drivers import base
+from masakari.fencing.errors import FencingError
+from masakari.fencing.errors import NotFenceable
+from masakari.fencing import inventory
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Fenced:
+    """Proof that ``host`` is off: its ``driver`` BMC reported it so.
+
+    ``already_off`` when it was off before we asked; ``seconds`` from the
+    first BMC call to the reading that showed it off.
+    """
+
+    host: str
+    driver: str
+    already_off: bool
+    seconds: float
+
+
+def fence(host_name, sleep=time.sleep, clock=time.monotonic):
+    """Power ``host_name`` off and see it off, or raise HostFencingFailed.
+
+    Returns None when no BMC is configured for the host (not listed, or
+    driver noop): the caller recovers it without fencing.
+    """
+    try:
+        bmc = inventory.lookup(host_name)
+    except FencingError as exc:
+        raise _failed(host_name, str(exc))
+    if bmc is None:
+        return None
+    driver = drivers.get(bmc.driver)
+    if not driver.fences:
+        return None
+
+    LOG.info('Fencing host %s through its %s', host_name, bmc)
+    started = clock()
+    try:
+        state = driver.power_state(bmc)
+    except FencingError as exc:
+        raise _failed(host_name, str(exc))
+    if state == base.OFF:
+        return _fenced(bmc, True, clock() - started)
+
+    try:
+        driver.power_off(bmc)
+    except FencingError as power_off_error:
+        return _after_failed_power_off(driver, bmc, power_off_error,
+                                       started, clock)
+    return _wait_until_off(driver, bmc, started, sleep, clock)
+
+
+def _after_failed_power_off(driver, bmc, power_off_error, started, clock):
+    """A power-off call can fail after the BMC acted on it (a lost reply):
+    one reading decides."""
+    LOG.warning('Power off of host %s reported an error, reading its power '
+                'state back: %s', bmc.host, power_off_error)
+    try:
+        state = driver.power_state(bmc)
+    except FencingError:
+        state = None
+    if state == base.OFF:
+        return _fenced(bmc, False, clock() - started)
+    raise _failed(bmc.host, str(power_off_error))
+
+
+def _wait_until_off(driver, bmc, started, sleep, clock):
+    timeout = CONF.fencing.power_off_timeout
+    interval = CONF.fencing.power_state_poll_interval
+    deadline = clock() + timeout
+    state, last_error = None, None
+    while True:
+        try:
+            state = driver.power_state(bmc)
+        except FencingError as exc:
+            state, last_error = None, exc
+        if state == base.OFF:
+            return _fenced(bmc, False, clock() - started)
+        remaining = deadline - clock()
+        if remaining <= 0:
+            break
+        sleep(min(interval, remaining))
+    if state is None:
+        reason = ('its power state could not be read within %.1f s of the '
+                  'power-off request: %s' % (timeout, last_error))
+    else:
+        reason = ('its BMC accepted the power off but still reported '
+                  'power state %r %.1f s later' % (state, timeout))
+    raise _failed(bmc.host, reason)
+
+
+def _fenced(bmc, already_off, seconds):
+    LOG.info('Host %s is fenced: %s BMC reports it off%s (%.1f s)',
+             bmc.host, bmc.driver, ' (it already was)' if already_off
+             else '', seconds)
+    return Fenced(host=bmc.host, driver=bmc.driver, already_off=already_off,
+                  seconds=seconds)
+
+
+def _failed(host_name, reason):
+    LOG.error('Fencing of host %s failed, none of its instances will be '
+              'evacuated: %s', host_name, reason)
+    return exception.HostFencingFailed(host=host_name, reason=reason)
+
+
+def power_state(host_name):
+    """The power state the host's BMC reports ('on', 'off', ...).
+
+    Raises NotFenceable for a host without a BMC (or with noop), BMCError
+    or InventoryError when asking fails.
+    """
+    bmc, driver = _power_controlled(host_name)
+    return driver.power_state(bmc)
+
+
+def power_on(host_name):
+    """Power the host on: an operator's decision after a repair, never the
+    engine's. Raises as ``power_state`` does."""
+    bmc, driver = _power_controlled(host_name)
+    LOG.info('Powering on host %s through its %s', host_name, bmc)
+    driver.power_on(bmc)
+
+
+def _power_controlled(host_name):
+    bmc = inventory.lookup(host_name)
+    if bmc is None:
+        raise NotFenceable(host_name, 'it is not listed in the BMC '
+                           'inventory (%s)' % (
+                               CONF.fencing.bmc_inventory_file or
+                               '[fencing] bmc_inventory_file is not set'))
+    driver = drivers.get(bmc.driver)
+    if not driver.fences:
+        raise NotFenceable(host_name, 'its inventory entry has driver %s'
+                           % bmc.driver)
+    return bmc, driver

@@ -1,0 +1,1 @@
+from masakari.tests.fixtures.bmc import bmc_inventory  # noqa: F401

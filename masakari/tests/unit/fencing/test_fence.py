@@ -1,0 +1,179 @@
+"""The fence loop against a scripted driver, with a clock the test owns."""
+
+import logging
+
+import pytest
+
+from masakari import exception
+from masakari.fencing import api
+from masakari.fencing import drivers
+from masakari.fencing.drivers import base
+from masakari.fencing.errors import BMCError
+from masakari.fencing.errors import NotFenceable
+
+SECRET = 'pa55-w0rd-xyz'
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class ScriptedDriver(base.Driver):
+    """Answers power-state reads from ``states`` (the last one repeats);
+    an Exception in the script is raised as BMCError."""
+
+    def __init__(self, states, power_off_fails=False):
+        self.states = list(states)
+        self.power_off_fails = power_off_fails
+        self.calls = []
+
+    def power_state(self, bmc):
+        self.calls.append('state')
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        if isinstance(state, Exception):
+            raise BMCError(bmc, 'power state read', state)
+        return state
+
+    def power_off(self, bmc):
+        self.calls.append('off')
+        if self.power_off_fails:
+            raise BMCError(bmc, 'power off', 'HTTP 500 from the BMC')
+
+    def power_on(self, bmc):
+        self.calls.append('on')
+
+
+@pytest.fixture
+def host(bmc_inventory, conf):
+    bmc_inventory({'compute1': {'driver': 'redfish', 'address': 'http://b',
+                                'username': 'u', 'password': SECRET},
+                   'compute2': {'driver': 'noop'}})
+    conf.set_override('power_off_timeout', 10.0, 'fencing')
+    conf.set_override('power_state_poll_interval', 2.0, 'fencing')
+    return 'compute1'
+
+
+def _use(monkeypatch, driver):
+    real_get = drivers.get
+    monkeypatch.setattr(drivers, 'get', lambda name: driver
+                        if name == 'redfish' else real_get(name))
+    return driver
+
+
+def _fence(host_name, clock):
+    return api.fence(host_name, sleep=clock.sleep, clock=clock)
+
+
+def test_not_listed_or_noop_is_not_fenced(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver(['on']))
+    assert _fence('compute9', Clock()) is None
+    assert _fence('compute2', Clock()) is None
+    assert driver.calls == []
+
+
+def test_already_off(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver(['off']))
+    fenced = _fence(host, Clock())
+    assert fenced == api.Fenced('compute1', 'redfish', already_off=True,
+                                seconds=0.0)
+    assert driver.calls == ['state']
+
+
+def test_off_after_a_few_polls(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'on', 'poweringoff',
+                                               'off']))
+    clock = Clock()
+    fenced = _fence(host, clock)
+    assert fenced.already_off is False
+    assert driver.calls == ['state', 'off', 'state', 'state', 'state']
+    assert clock.sleeps == [2.0, 2.0]
+    assert fenced.seconds == 4.0
+
+
+def test_never_off_fails_at_the_timeout(host, monkeypatch, caplog):
+    _use(monkeypatch, ScriptedDriver(['on']))
+    clock = Clock()
+    with pytest.raises(exception.HostFencingFailed) as caught:
+        _fence(host, clock)
+    assert sum(clock.sleeps) == 10.0
+    assert "still reported power state 'on'" in str(caught.value)
+    assert "'compute1'" in str(caught.value)
+    assert any(record.levelno == logging.ERROR and 'compute1' in
+               record.getMessage() for record in caplog.records)
+
+
+def test_read_errors_while_waiting_are_tolerated_until_off(host,
+                                                          monkeypatch):
+    _use(monkeypatch, ScriptedDriver(['on', ConnectionError('reset'),
+                                      'off']))
+    assert _fence(host, Clock()).already_off is False
+
+
+def test_unreadable_until_the_timeout(host, monkeypatch):
+    _use(monkeypatch, ScriptedDriver(['on', TimeoutError('no answer')]))
+    with pytest.raises(exception.HostFencingFailed,
+                       match='could not be read within 10.0 s'):
+        _fence(host, Clock())
+
+
+def test_first_read_fails(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver([PermissionError('401')]))
+    with pytest.raises(exception.HostFencingFailed, match='401'):
+        _fence(host, Clock())
+    assert driver.calls == ['state']
+
+
+def test_power_off_error_but_off_counts_as_fenced(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'off'],
+                                              power_off_fails=True))
+    assert _fence(host, Clock()).already_off is False
+    assert driver.calls == ['state', 'off', 'state']
+
+
+def test_power_off_error_and_still_on_fails_at_once(host, monkeypatch):
+    _use(monkeypatch, ScriptedDriver(['on'], power_off_fails=True))
+    clock = Clock()
+    with pytest.raises(exception.HostFencingFailed, match='HTTP 500'):
+        _fence(host, clock)
+    assert clock.sleeps == []
+
+
+def test_broken_inventory_fails_fencing(conf, tmp_path):
+    conf.set_override('bmc_inventory_file', str(tmp_path / 'x'), 'fencing')
+    with pytest.raises(exception.HostFencingFailed, match='cannot be read'):
+        _fence('compute1', Clock())
+
+
+def test_no_password_in_errors_or_logs(host, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    class Leaky(ScriptedDriver):
+        def power_off(self, bmc):
+            raise BMCError(bmc, 'power off', 'login %s refused' % SECRET)
+    _use(monkeypatch, Leaky(['on']))
+    with pytest.raises(exception.HostFencingFailed) as caught:
+        _fence(host, Clock())
+    assert '****' in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert SECRET not in caplog.text
+
+
+def test_operator_actions(host, monkeypatch):
+    driver = _use(monkeypatch, ScriptedDriver(['off']))
+    assert api.power_state(host) == 'off'
+    api.power_on(host)
+    assert driver.calls == ['state', 'on']
+    for other in ('compute2', 'compute9'):
+        with pytest.raises(NotFenceable, match=other):
+            api.power_on(other)
+        with pytest.raises(NotFenceable):
+            api.power_state(other)
