@@ -1,4 +1,4 @@
-"""masakari-manage: database schema and housekeeping commands."""
+"""masakari-manage: database schema, housekeeping and fencing commands."""
 
 import datetime
 import sys
@@ -9,6 +9,7 @@ from masakari.common import config
 from masakari.conf import CONF
 from masakari.db import api as db_api
 from masakari.db import migration
+from masakari.fencing import api as fencing
 from masakari import version
 
 _MAX_INT = 2 ** 31 - 1
@@ -43,6 +44,20 @@ class DbCommands:
         print('Purged %d rows older than %d days.' % (deleted, age_in_days))
 
 
+class FencingCommands:
+    """``fencing status HOST`` and ``fencing power-on HOST``: the
+    operator's hand on a host's BMC (the engine powers hosts off, never
+    on)."""
+
+    def status(self, host):
+        print('%s: power %s' % (host, fencing.power_state(host)))
+
+    def power_on(self, host):
+        fencing.power_on(host)
+        print('%s: power on requested; power %s'
+              % (host, fencing.power_state(host)))
+
+
 def _add_command_parsers(subparsers):
     db_parser = subparsers.add_parser('db', help='database commands')
     actions = db_parser.add_subparsers(dest='action')
@@ -54,6 +69,15 @@ def _add_command_parsers(subparsers):
                        help='purge rows older than this many days')
     purge.add_argument('--max_rows', type=int, default=-1,
                        help='stop after this many rows (-1: no limit)')
+    fencing_parser = subparsers.add_parser(
+        'fencing', help="a host's power, through its BMC")
+    actions = fencing_parser.add_subparsers(dest='action')
+    actions.required = True
+    for action, text in (('status', 'print the power state'),
+                         ('power-on', 'power the host on (after repair)')):
+        actions.add_parser(action, help=text).add_argument(
+            'host_name', metavar='HOST',
+            help='the host name, as in the BMC inventory file')
 
 
 _category_opt = cfg.SubCommandOpt('category', title='Command categories',
@@ -67,20 +91,24 @@ def main(argv=None):
         print('masakari-manage %s' % version.version_string())
         print('usage: masakari-manage [--config-file FILE] db '
               '{sync,version,purge}')
+        print('       masakari-manage [--config-file FILE] fencing '
+              '{status,power-on} HOST')
         return 2
     try:
         config.parse_args(argv, setup_logging=False)
     except cfg.Error as exc:
         print(exc, file=sys.stderr)
         return 2
-    commands = DbCommands()
     action = CONF.category.action
     try:
-        if action == 'purge':
-            commands.purge(CONF.category.age_in_days,
-                           CONF.category.max_rows)
+        if CONF.category.name == 'fencing':
+            getattr(FencingCommands(), action.replace('-', '_'))(
+                CONF.category.host_name)
+        elif action == 'purge':
+            DbCommands().purge(CONF.category.age_in_days,
+                               CONF.category.max_rows)
         else:
-            getattr(commands, action)()
+            getattr(DbCommands(), action)()
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -44,13 +44,13 @@ def _flow_opt(name, pre, main, post, help_text):
 
 recovery_flow_opts = [
     _flow_opt('host_auto_failure_recovery_tasks',
-              ['disable_compute_service_task'],
+              ['fence_host_task', 'disable_compute_service_task'],
               ['prepare_HA_enabled_instances_task'],
               ['evacuate_instances_task'],
               'Tasks of the host failure flow for the auto recovery '
               'method.'),
     _flow_opt('host_rh_failure_recovery_tasks',
-              ['disable_compute_service_task'],
+              ['fence_host_task', 'disable_compute_service_task'],
               ['prepare_HA_enabled_instances_task',
                'evacuate_instances_task'],
               [],

@@ -231,7 +231,10 @@ class TaskFlowDriver:
     def _with_fallback(first, second, first_name, second_name, host_name):
         try:
             first()
-        except (exception.SkipRecovery, leases.LeaseLost):
+        except (exception.SkipRecovery, leases.LeaseLost,
+                exception.HostFencingFailed):
+            # Nothing to recover, not ours any more, or not safe to
+            # recover at all: no other method changes that.
             raise
         except Exception as exc:
             LOG.warning("Recovery of host '%s' with method '%s' failed (%s); "

@@ -25,8 +25,44 @@ from masakari.engine.evacuation import run
 from masakari.engine.tasks import base
 from masakari.engine import waiting
 from masakari import exception
+from masakari.fencing import api as fencing
 
 LOG = logging.getLogger(__name__)
+
+
+class FenceHostTask(base.MasakariTask):
+    """Make sure the failed host is powered off before anything of it is
+    evacuated, through its BMC (``masakari.fencing``).
+
+    Provides ``host_fenced``: True once the BMC reported the host off, so
+    the next task forces its compute service down at once instead of
+    waiting for Nova to notice. A host with no BMC in the inventory is not
+    fenced here (False, and no progress details: the workflow reads as it
+    did without this task). A fencing failure ends the recovery before
+    anything is evacuated.
+    """
+
+    def __init__(self, context, novaclient, **options):
+        options.setdefault('provides', 'host_fenced')
+        super().__init__(context, novaclient, **options)
+
+    def execute(self, host_name):
+        try:
+            fenced = fencing.fence(host_name)
+        except exception.HostFencingFailed as exc:
+            self.update_details(exc.message, 1.0)
+            raise
+        if fenced is None:
+            return False
+        if fenced.already_off:
+            message = ("Host '%s' is powered off already (%s): fenced"
+                       % (host_name, fenced.driver))
+        else:
+            message = ("Host '%s' powered off through its BMC (%s) in "
+                       '%.1fs: fenced' % (host_name, fenced.driver,
+                                          fenced.seconds))
+        self.update_details(message, 1.0)
+        return True
 
 
 class DisableComputeServiceTask(base.MasakariTask):
@@ -36,23 +72,27 @@ class DisableComputeServiceTask(base.MasakariTask):
     task polls the service with growing intervals instead and goes on as
     soon as Nova reports it down, while the disable call, which a real Nova
     may hold until its call to the dead compute times out, runs beside the
-    wait (``masakari.engine.compute_service``). With ``[host_failure]
-    force_down_failed_host`` it marks the service forced_down and goes on
-    at once.
+    wait (``masakari.engine.compute_service``). When the host is known to be
+    powered off (``host_fenced`` from ``FenceHostTask``) or ``[host_failure]
+    force_down_failed_host`` says another fencing agent makes sure of it,
+    it marks the service forced_down and goes on at once.
     """
 
-    def execute(self, host_name):
+    def execute(self, host_name, host_fenced=False):
         self.update_details("Disabling compute service on host: '%s'"
                             % host_name, 0.0)
         service = self.novaclient.get_service(self.context, host_name)
         forced = service.forced_down
-        if CONF.host_failure.force_down_failed_host and not forced:
+        force = host_fenced or CONF.host_failure.force_down_failed_host
+        if force and not forced:
             # Before disabling: Nova then skips its call to the dead
             # compute, which would otherwise hold the disable for ~60 s.
             self.novaclient.force_down_service(self.context, host_name, True)
             forced = True
             self.update_details("Marked compute service on host '%s' as "
-                                'forced down' % host_name, 0.3)
+                                'forced down%s' % (
+                                    host_name, ' (the host is fenced)'
+                                    if host_fenced else ''), 0.3)
         if forced:
             self._disable_now(service)
             self.update_details("Compute service on host '%s' is disabled "

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from masakari.db import models
 from masakari.tests.conftest import BACKENDS
+from masakari.tests.fixtures.bmc import bmcs  # noqa: F401
 from masakari.tests.fixtures import servers
 from masakari.tests.fixtures import upstream_schema
 
@@ -139,3 +140,28 @@ def test_status_upgrade_check(tmp_path):
     assert _manage(config, 'db', 'sync').returncode == 0
     after = subprocess.run(status, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + after.stderr
+
+
+def test_fencing_status_and_power_on_are_the_operators_to_ask(
+        tmp_path, bmcs):  # noqa: F811
+    """The engine only ever powers a fenced host off; bringing it back is
+    an operator's explicit command."""
+    bmc = bmcs.redfish('compute1', state='off')
+    config = tmp_path / 'masakari.conf'
+    config.write_text('[fencing]\nbmc_inventory_file = %s\n' % bmcs.path)
+
+    status = _manage(config, 'fencing', 'status', 'compute1')
+    assert (status.returncode, status.stdout) == (
+        0, 'compute1: power off\n'), status.stderr
+    assert bmc.power_on_requests == []
+
+    power_on = _manage(config, 'fencing', 'power-on', 'compute1')
+    assert power_on.returncode == 0, power_on.stderr
+    assert len(bmc.power_on_requests) == 1
+    assert power_on.stdout == ('compute1: power on requested; power on\n')
+
+    unknown = _manage(config, 'fencing', 'status', 'compute9')
+    assert unknown.returncode == 1
+    assert 'compute9' in unknown.stderr
+    assert bmc.inventory_entry()['password'] not in (
+        status.stdout + power_on.stdout + unknown.stderr)

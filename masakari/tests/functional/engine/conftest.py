@@ -19,6 +19,8 @@ from masakari.db import api as db_api
 from masakari.engine import driver as engine_driver
 from masakari.engine import manager as engine_manager
 from masakari.simulator import NovaSimulator
+from masakari.tests.fixtures.bmc import bmc_inventory  # noqa: F401
+from masakari.tests.fixtures.bmc import bmcs  # noqa: F401
 
 FAST = {'evacuate_duration': 0.05, 'stop_duration': 0.02,
         'start_duration': 0.02, 'boot_duration': 0.02}

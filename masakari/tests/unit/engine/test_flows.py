@@ -24,7 +24,8 @@ def test_default_flows(conf):
     assert [f.name for f in auto] == ['pre_tasks', 'main_tasks',
                                       'post_tasks']
     assert base.atom_names(auto) == [
-        'DisableComputeServiceTask', 'PrepareHAEnabledInstancesTask',
+        'FenceHostTask', 'DisableComputeServiceTask',
+        'PrepareHAEnabledInstancesTask',
         'EvacuateInstancesTask']
     assert base.atom_names(
         instance_failure.get_instance_recovery_flow(None, None)) == [
@@ -41,7 +42,8 @@ def test_reserved_host_flow_retries_its_main_phase(conf):
     assert isinstance(main.retry, retry.ParameterizedForEach)
     assert main.retry.name == 'retry_instance_evacuate_engine_retry'
     assert base.atom_names(flow) == [
-        'DisableComputeServiceTask', 'retry_instance_evacuate_engine_retry',
+        'FenceHostTask', 'DisableComputeServiceTask',
+        'retry_instance_evacuate_engine_retry',
         'PrepareHAEnabledInstancesTask', 'EvacuateInstancesTask']
 
 
