@@ -22,6 +22,7 @@ import openstack
 import pytest
 
 from masakari.tests.e2e.conftest import Processes, wait_http
+from masakari.tests.fixtures.bmc import write_inventory
 from masakari.tests.fixtures import openstack_timings
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
@@ -187,10 +188,14 @@ class Stack:
                                'use: a masakari-api left running?' % port)
         oslite.mysql(layout, 'DROP DATABASE IF EXISTS %s; CREATE DATABASE '
                      '%s CHARACTER SET utf8mb4' % (DATABASE, DATABASE))
+        # Fencing is on, for the hosts a test lists (none at first).
+        self.bmc_inventory = self.workdir / 'bmc-inventory.yaml'
+        write_inventory(self.bmc_inventory, {})
         conf = self.workdir / 'masakari.conf'
         conf.write_text(oslite.masakari_conf(
             layout, layout.db_url(DATABASE, charset='utf8mb4'),
-            extra=MASAKARI_OPTIONS))
+            extra=dict(MASAKARI_OPTIONS, fencing={
+                'bmc_inventory_file': str(self.bmc_inventory)})))
         self.masakari_conf = str(conf)
         self.processes = Processes(self.workdir)
         result = self.processes.run('masakari.cmd.manage', '--config-file',
@@ -337,6 +342,16 @@ class Stack:
                         current.notification_uuid, current.status, timeout,
                         self.engine_log_tail()))
             time.sleep(0.5)
+
+    def workflow_details(self, notification):
+        """``{task name: [messages]}`` of the notification's latest
+        attempt, as the API shows them (microversion 1.1)."""
+        body = self.conn.instance_ha.get(
+            '/notifications/%s' % notification.notification_uuid,
+            microversion='1.1').json()['notification']
+        return {task['name']: [item['message'] for item in
+                               task.get('progress_details') or []]
+                for task in body.get('recovery_workflow_details') or []}
 
     def failure_report(self, notification):
         """Why a recovery did not finish, most telling first: the steps

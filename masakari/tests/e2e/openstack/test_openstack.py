@@ -11,6 +11,9 @@ import openstack.exceptions
 import pytest
 import requests
 
+from masakari.tests.fixtures.bmc import write_inventory
+from masakari.tests.fixtures.bmc_redfish import RedfishBMC
+
 pytestmark = [
     pytest.mark.xdist_group('openstack'),
     # openstacksdk's notices about its own future releases.
@@ -127,6 +130,49 @@ def test_host_failure_reserved_host(stack, servers, restore):
                              round(stack.restore_compute(failed), 1))
     finally:
         stack.delete_segment(segment)
+
+
+def test_host_failure_fenced(stack, segment, servers, restore):
+    """The host monitor reports compute1 down while its nova-compute still
+    runs (say its network failed). Its BMC powers it off, which stops its
+    nova-compute here, and only then is its service forced down and its
+    servers evacuated: within seconds, not after Nova's own minute."""
+    failed = 'compute1'
+    ha, plain = _boot(stack, servers, failed, 2, 0, 'fence')
+    restore.append(failed)
+    bmc = RedfishBMC(failed)
+    bmc.on_power_off = lambda: stack.kill_compute(failed)
+    bmc.start()
+    try:
+        write_inventory(stack.bmc_inventory, {failed: bmc.inventory_entry()})
+        notification = stack.notify('COMPUTE_HOST', failed, HOST_DOWN)
+        t_notified = time.monotonic()
+        final = stack.wait_notification(notification)
+        t_done = time.monotonic()
+    finally:
+        write_inventory(stack.bmc_inventory, {})
+        bmc.stop()
+    assert final.status == 'finished', stack.failure_report(final)
+    stack.results.record('fenced', 'notification -> finished',
+                         round(t_done - t_notified, 1))
+    stack.results.record('fenced', 'BMC off -> finished',
+                         round(t_done - bmc.powered_off_at[0], 1))
+
+    assert len(bmc.powered_off_at) == 1
+    for server in ha:
+        server = stack.conn.compute.get_server(server.id)
+        assert server.status == 'ACTIVE', server
+        assert server.compute_host != failed
+        assert len(stack.evacuations(server)) == 1
+    service = stack.compute_service(failed)
+    assert service.is_forced_down and service.status == 'disabled'
+    details = stack.workflow_details(final)
+    assert details['FenceHostTask'][-1].startswith(
+        "Host 'compute1' powered off through its BMC (redfish)")
+    assert ("Marked compute service on host 'compute1' as forced down (the "
+            'host is fenced)') in details['DisableComputeServiceTask']
+    # The password of the BMC is nowhere the API shows.
+    assert bmc.inventory_entry()['password'] not in repr(details)
 
 
 def test_instance_failure(stack, segment, servers):
