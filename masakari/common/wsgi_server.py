@@ -255,9 +255,10 @@ def run_workers(count: int, serve_one, shutdown_timeout: float,
 
     ``serve_one`` runs in the child (build the app there: database engines
     and RPC transports must not cross a fork) and returns when its server
-    has stopped. A worker that dies is forked again, unless it died within
-    ``restart_after`` seconds of its start with an error (a configuration
-    that cannot work): then every worker is stopped and 1 returned.
+    has stopped. A worker that dies is forked again, unless it exited with
+    an error within ``restart_after`` seconds of its start (a configuration
+    that cannot work): then every worker is stopped and 1 returned. One
+    killed by a signal is always replaced.
     """
     stopping = threading.Event()
     workers: dict[int, float] = {}
@@ -292,7 +293,7 @@ def run_workers(count: int, serve_one, shutdown_timeout: float,
             started = workers.pop(pid, time.monotonic())
             code = os.waitstatus_to_exitcode(status)
             LOG.warning('API worker %d exited with %d', pid, code)
-            if code != 0 and time.monotonic() - started < restart_after:
+            if code > 0 and time.monotonic() - started < restart_after:
                 failed = True
                 stopping.set()
             elif not stopping.is_set():
