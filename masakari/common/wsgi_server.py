@@ -69,6 +69,10 @@ def listen(host: str, port: int, settings: ServerSettings) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # cheroot writes the headers and the body of a response apart:
+        # with Nagle's algorithm the body would wait for the client's
+        # delayed ACK (40 ms). Accepted sockets inherit the option.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if settings.tcp_keepidle:
             # Accepted sockets inherit these from the listener (Linux).
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
