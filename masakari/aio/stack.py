@@ -58,7 +58,6 @@ class AllInOne:
 
     def start(self):
         from masakari.api import app as api_app
-        from masakari.common import wsgi_server
         from masakari.engine import service as engine_service
         from masakari.simulator import server as simulator_server
 
@@ -69,9 +68,9 @@ class AllInOne:
         migration.db_sync()
         self.engine = engine_service.EngineService()
         self.engine.start()
-        self.api_server = wsgi_server.WSGIServer(
-            api_app.build_app(), port=_free_port(self.api_port),
-            name='masakari-api').start()
+        self.api_server = api_app.make_server(
+            api_app.build_app(), '127.0.0.1',
+            _free_port(self.api_port)).start()
         return self
 
     def stop(self):

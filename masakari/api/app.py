@@ -1,5 +1,6 @@
 """Build the API WSGI application from api-paste.ini, and serve it."""
 
+import logging
 import os
 import sys
 
@@ -47,8 +48,29 @@ def build_app(paste_config_path=None, name=APP_NAME):
     return deploy.loadapp('config:%s' % path, name=name)
 
 
-def make_server(app, host, port, name='masakari-api'):
-    """A (not yet started) threaded WSGIServer for ``app``."""
-    return wsgi_server.WSGIServer(app, host=host, port=port, name=name)
+ACCESS_LOG = logging.getLogger('masakari.api.access')
+# client_socket_timeout = 0 waits this long.
+_FOREVER = 86400
+
+
+def server_settings(conf=CONF):
+    """The standalone server's settings from ``[wsgi]`` and ``[DEFAULT]``."""
+    return wsgi_server.ServerSettings(
+        threads=conf.wsgi.worker_threads,
+        client_timeout=conf.wsgi.client_socket_timeout or _FOREVER,
+        max_header_size=conf.wsgi.max_request_header_size,
+        keep_alive_connections=(conf.wsgi.default_pool_size
+                                if conf.wsgi.keep_alive else 0),
+        shutdown_timeout=conf.graceful_shutdown_timeout,
+        tcp_keepidle=conf.wsgi.tcp_keepidle or None)
+
+
+def make_server(app, host, port, name='masakari-api', listener=None):
+    """A (not yet started) WSGIServer for ``app`` with the configured
+    settings, writing the access log (``[wsgi] wsgi_log_format``)."""
+    return wsgi_server.WSGIServer(
+        wsgi_server.AccessLog(app, CONF.wsgi.wsgi_log_format, ACCESS_LOG),
+        host=host, port=port, name=name, settings=server_settings(),
+        listener=listener)
 
 

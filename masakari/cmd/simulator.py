@@ -14,6 +14,7 @@ import threading
 
 from masakari.simulator import NovaSimulator
 from masakari.simulator import notifications
+from masakari.simulator.server import DEFAULT_THREADS
 from masakari.simulator.settings import Duration
 
 DEFAULT_PORT = 18774
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help='loopback address to bind (default %(default)s)')
     parser.add_argument('--port', type=int, default=DEFAULT_PORT,
                         help='port, 0 for any free one (default %(default)s)')
+    parser.add_argument('--threads', type=int, default=DEFAULT_THREADS,
+                        help='HTTP server threads, the requests served at '
+                             'once (default %(default)s)')
     parser.add_argument('--hosts', type=int, default=3, metavar='N',
                         help='create compute1..N (default %(default)s; '
                              'ignored with --host-spec)')
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                         else logging.INFO)
     try:
         sim = NovaSimulator(
-            args.host, args.port, seed=args.seed,
+            args.host, args.port, seed=args.seed, threads=args.threads,
             evacuate_duration=args.evacuate_seconds,
             stop_duration=args.power_seconds,
             start_duration=args.power_seconds,

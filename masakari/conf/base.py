@@ -48,7 +48,8 @@ service_opts = [
     cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
                help='Seconds the engine waits, on SIGTERM, for recoveries '
                     'in progress before it exits; unfinished ones are set '
-                    'to error so that an engine retries them.'),
+                    'to error so that an engine retries them. masakari-api '
+                    'waits as long for the requests in flight.'),
     cfg.StrOpt('masakari_topic', default='ha_engine',
                deprecated_for_removal=True,
                deprecated_reason='Configurable RPC topics are of no use.',

@@ -10,8 +10,12 @@ server_opts = [
     cfg.PortOpt('masakari_api_listen_port', default=15868,
                 help='Port on which the API listens.'),
     cfg.IntOpt('masakari_api_workers', min=1,
-               help='Number of API worker threads; defaults to the number '
-                    'of CPUs. Deployments use a WSGI server instead.'),
+               help='Number of worker processes of masakari-api, each with '
+                    '[wsgi] worker_threads threads, all sharing the '
+                    'listening socket; defaults to the number of CPUs. '
+                    '1 serves in the masakari-api process itself. Not used '
+                    'when a WSGI server (uWSGI, gunicorn, mod_wsgi) runs '
+                    'masakari.wsgi.api:application.'),
     cfg.IntOpt('service_down_time', default=60,
                help='Seconds without a report after which a service is '
                     'considered down.'),
@@ -34,16 +38,29 @@ wsgi_opts = [
     cfg.StrOpt('ssl_cert_file', help='TLS certificate of the server.'),
     cfg.StrOpt('ssl_key_file', help='TLS private key of the server.'),
     cfg.IntOpt('tcp_keepidle', default=600,
-               help='TCP_KEEPIDLE of server sockets, in seconds.'),
-    cfg.IntOpt('default_pool_size', default=1000,
-               help='Size of the pool of request handler threads.'),
+               help='TCP_KEEPIDLE of accepted sockets, in seconds.'),
+    cfg.IntOpt('worker_threads', default=16, min=1,
+               help='Threads of each masakari-api worker process: the '
+                    'requests it serves at once; more wait in its queue. '
+                    'Idle keep-alive connections hold no thread.'),
+    cfg.IntOpt('default_pool_size', default=1000, min=0,
+               help='Idle keep-alive connections each masakari-api worker '
+                    'keeps open at most; past it a response closes its '
+                    'connection.'),
+    cfg.IntOpt('max_request_header_size', default=65536, min=1024,
+               help='Maximum size in bytes of a request line (414 past it) '
+                    'and of the request line and headers together (413).'),
     cfg.IntOpt('max_header_line', default=16384,
-               help='Maximum line size of message headers.'),
+               help='Not used by masakari-api, whose limit is '
+                    'max_request_header_size; kept so that configuration '
+                    'files written for upstream masakari still load.'),
     cfg.BoolOpt('keep_alive', default=True,
-                help='Keep HTTP connections open between requests.'),
-    cfg.IntOpt('client_socket_timeout', default=900,
-               help='Timeout of a client connection socket, in seconds; '
-                    '0 waits forever.'),
+                help='Keep HTTP connections open between requests; False '
+                     'answers every request with Connection: close.'),
+    cfg.IntOpt('client_socket_timeout', default=60, min=0,
+               help='Seconds a client may stay silent while sending a '
+                    'request or reading a response, and seconds an idle '
+                    'keep-alive connection stays open; 0 waits a day.'),
 ]
 
 

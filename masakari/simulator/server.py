@@ -16,7 +16,7 @@ from typing import Any
 
 import webob
 
-from masakari.common.wsgi_server import WSGIServer
+from masakari.common.wsgi_server import ServerSettings, WSGIServer
 from masakari.simulator.handlers import versions
 from masakari.simulator import notifications
 from masakari.simulator.admin import AdminAPI
@@ -26,6 +26,9 @@ from masakari.simulator.wsgi import API_PREFIX, ComputeAPI, fault_response
 from masakari.simulator.wsgi import json_response
 
 ADMIN_PREFIX = '/simulator'
+# Worker threads of the simulator's server: requests served at once. Calls
+# that block (api_latency, rpc_response_timeout) each hold one.
+DEFAULT_THREADS = 32
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -73,14 +76,15 @@ class NovaSimulator:
 
     ``settings`` is a ``Settings`` or a dict of setting names; further
     keyword arguments are settings too (``evacuate_duration=0.1``,
-    ``service_down_time=0``...), see ``settings.Settings``.
-    ``notification_url`` (an oslo.messaging URL, ``fake://`` in one
-    process) makes it send Nova's versioned notifications of evacuations
-    to ``notification_topic`` (see ``notifications``); off by default.
+    ``service_down_time=0``...), see ``settings.Settings``. ``threads``:
+    the HTTP server's worker threads. ``notification_url`` (an
+    oslo.messaging URL, ``fake://`` in one process) makes it send Nova's
+    versioned notifications of evacuations to ``notification_topic`` (see
+    ``notifications``); off by default.
     """
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, *,
-                 seed: int | None = None,
+                 seed: int | None = None, threads: int = DEFAULT_THREADS,
                  settings: Settings | Mapping[str, Any] | None = None,
                  notification_url: str | None = None,
                  notification_topic: str = notifications.TOPIC,
@@ -96,12 +100,15 @@ class NovaSimulator:
                 notification_url, topic=notification_topic)
         self.app = SimulatorApp(self.state)
         self._host, self._port = host, port
+        self._server_settings = ServerSettings(threads=threads,
+                                               shutdown_timeout=5)
         self._server: WSGIServer | None = None
 
     def _make_server(self) -> WSGIServer:
         if self._server is None:
             self._server = WSGIServer(self.app, host=self._host,
-                                      port=self._port, name='nova-simulator')
+                                      port=self._port, name='nova-simulator',
+                                      settings=self._server_settings)
         return self._server
 
     def start(self) -> NovaSimulator:
