@@ -41,6 +41,10 @@ class Server:
     hypervisor_hostname: str | None = None
     status: str | None = None
     fault: str | None = None
+    project_id: str | None = None
+    # The flavor as embedded in the server (compute API 2.47+).
+    flavor_name: str | None = None
+    flavor_extra_specs: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, info):
@@ -48,6 +52,7 @@ class Server:
         if isinstance(fault, dict):
             fault = fault.get('message') or str(fault)
         hypervisor = info.get('OS-EXT-SRV-ATTR:hypervisor_hostname')
+        flavor = info.get('flavor') or {}
         return cls(
             id=info['id'],
             name=info.get('name') or '',
@@ -61,7 +66,10 @@ class Server:
             host=info.get('OS-EXT-SRV-ATTR:host') or hypervisor,
             hypervisor_hostname=hypervisor,
             status=info.get('status'),
-            fault=fault)
+            fault=fault,
+            project_id=info.get('tenant_id'),
+            flavor_name=flavor.get('original_name'),
+            flavor_extra_specs=dict(flavor.get('extra_specs') or {}))
 
     def metadata_flag(self, key):
         """True when metadata ``key`` reads as true (lenient, like oslo)."""

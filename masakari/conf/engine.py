@@ -89,6 +89,33 @@ host_failure_opts = [
                       'of seconds. 0.05 (20 requests per second per failed '
                       'host) is the fast path for short evacuations, '
                       'benchmarks and tests.'),
+    cfg.ListOpt('excluded_metadata_keys', default=[],
+                help='Servers whose metadata sets one of these keys to a '
+                     'true value are never evacuated (for example servers '
+                     'another service fails over itself).'),
+    cfg.ListOpt('excluded_projects', default=[],
+                help='Project IDs whose servers are never evacuated.'),
+    cfg.ListOpt('excluded_flavors', default=[],
+                help='Flavor names whose servers are never evacuated '
+                     '(compute API 2.47+ shows the flavor in the server).'),
+    cfg.ListOpt('excluded_flavor_extra_specs', default=[],
+                help='Flavor extra specs, as key or key=value, whose '
+                     'servers are never evacuated.'),
+    cfg.ListOpt('excluded_name_patterns', default=[],
+                help='Shell-style patterns (fnmatch: *, ?, [...]) of server '
+                     'names that are never evacuated, e.g. "amphora-*" for '
+                     'Octavia amphorae.'),
+    cfg.StrOpt('priority_metadata_key',
+               help='Metadata key giving a server\'s restart priority: '
+                    'high, medium, low or an integer (higher first; none '
+                    'is 0). Higher priorities are evacuated first, equal '
+                    'ones in parallel. Unset: HA-enabled servers first, in '
+                    'the order Nova lists them.'),
+    cfg.ListOpt('wait_for_higher_priority_segments', default=[],
+                help='Names or UUIDs of segments (* for all) whose host '
+                     'recoveries evacuate a priority only once every '
+                     'server of the higher ones runs again, instead of '
+                     'merely starting them first.'),
     cfg.FloatOpt('evacuation_settle_grace', default=30.0, min=0,
                  help='Seconds an evacuated server may show no task while '
                       'still on the failed host before its evacuation '

@@ -103,12 +103,16 @@ class Disabler:
         """Make sure Nova stored the disable; returns how: ``'answered'``,
         ``'stored'`` (Nova has not answered yet, but has it) or ``'again'``
         (sent once more). Raises what the last attempt raised."""
-        self._thread.join(timeout=0)
-        if not self._thread.is_alive() and self._error is None:
-            return 'answered'
-        if self._nova.is_service_disabled(self._context, self._host_name,
-                                          'nova-compute'):
-            return 'stored'
+        for wait in (0, CONF.nova.call_timeout):
+            # Then the service is down, and Nova answers at once.
+            self._thread.join(timeout=wait)
+            if not self._thread.is_alive() and self._error is None:
+                return 'answered'
+            if self._nova.is_service_disabled(
+                    self._context, self._host_name, 'nova-compute'):
+                return 'stored'
+            if not self._thread.is_alive():
+                break
         LOG.warning('The disable of the compute service of %s is not '
                     'stored (%s); sending it again', self._host_name,
                     self._error or 'no answer yet')

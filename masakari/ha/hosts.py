@@ -133,3 +133,12 @@ def reserved_hosts_for_evacuation(context, failed_host):
     return spare_hosts(
         db_api.reserved_hosts_of_segment(failed_host.failover_segment_id),
         failed_host)
+
+
+def segment_of(host_name):
+    """The failover segment of the host named ``host_name``, or None when
+    no such host exists (any more)."""
+    try:
+        return db_api.host_get_by_name(host_name).failover_segment
+    except exception.HostNotFoundByName:
+        return None

@@ -65,6 +65,12 @@ class ServerSnapshot:
         self._servers = {server.id: server for server in servers}
         self._lock = threading.Lock()
 
+    def listed(self):
+        """The servers not handed out yet, by id (for decisions made before
+        the first one is)."""
+        with self._lock:
+            return dict(self._servers)
+
     def take(self, server_id):
         """The listed server, or None when it was not listed, was handed
         out already, or the listing is too old to act on."""

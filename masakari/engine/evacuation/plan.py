@@ -11,6 +11,7 @@ import dataclasses
 import enum
 
 from masakari.compute import resources
+from masakari.engine.evacuation import selection
 
 # vm_states Nova can evacuate without a reset.
 EVACUABLE_VM_STATES = ('active', 'error', 'stopped')
@@ -21,14 +22,21 @@ REBUILD_TASK_STATES = ('rebuilding', 'rebuild_block_device_mapping',
                        'rebuild_spawning')
 
 
-def select_instances(servers, ha_key, evacuate_all, ignore_error_state):
-    """Which servers of a failed host to evacuate, HA-enabled ones first.
+def select_instances(servers, ha_key, evacuate_all, ignore_error_state,
+                     exclusions=None, priority_key=None):
+    """Which servers of a failed host to evacuate: by restart priority
+    (``selection.priority`` of ``priority_key``), then HA-enabled first.
 
     Returns ``(selected, skipped)``; ``skipped`` holds ``(server, reason)``.
     """
+    exclusions = exclusions or selection.Exclusions()
     ha_enabled, others, skipped = [], [], []
     for server in servers:
-        if ignore_error_state and server.vm_state == 'error':
+        excluded = exclusions.reason(server)
+        if excluded:
+            skipped.append((server, 'it is excluded from evacuation: %s'
+                                    % excluded))
+        elif ignore_error_state and server.vm_state == 'error':
             skipped.append((server, 'it is in error state and '
                                     '[host_failure] '
                                     'ignore_instances_in_error_state is '
@@ -41,7 +49,9 @@ def select_instances(servers, ha_key, evacuate_all, ignore_error_state):
             skipped.append((server, 'it is not HA-enabled (metadata %s) and '
                                     '[host_failure] evacuate_all_instances '
                                     'is false' % ha_key))
-    return ha_enabled + others, skipped
+    selected = sorted(ha_enabled + others,
+                      key=lambda s: -selection.priority(s, priority_key))
+    return selected, skipped
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,7 @@ from masakari.engine.evacuation import listener
 from masakari.engine.evacuation import pacing
 from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import records
+from masakari.engine.evacuation import selection
 from masakari.engine.evacuation import watcher as evacuation_watcher
 from masakari.engine import leases
 from masakari.engine import waiting
@@ -42,13 +43,17 @@ LOG = logging.getLogger(__name__)
 class HostEvacuation:
     """The evacuations of one failed host, to ``target`` when given."""
 
-    def __init__(self, task, source_host, unfinished, target=None):
+    def __init__(self, task, source_host, unfinished, target=None,
+                 priority_key=None, wait_by_priority=False):
         self.task = task
         self.nova = task.novaclient
         self.context = task.context
         self.source_host = source_host
         self.target = target
         self.unfinished = list(unfinished)
+        # Restart order: see ``selection``.
+        self.priority_key = priority_key
+        self.wait_by_priority = wait_by_priority
         self.parallel = max(1, min(CONF.host_failure_recovery_threads,
                                    len(self.unfinished) or 1))
         self.slots = pacing.Slots(self.parallel)
@@ -74,9 +79,22 @@ class HostEvacuation:
                                 len(self.unfinished) or 1),
                 thread_name_prefix='evacuate-%s' % self.source_host) as pool:
             self.snapshot = self._list_servers()
-            self.task.wait_reporting_progress(
-                [pool.submit(self._recover_one, record)
-                 for record in self.unfinished])
+            levels = self._in_priority_order()
+            if not self.wait_by_priority:
+                levels = [[record for level in levels for record in level]]
+            for level in levels:
+                self.task.wait_reporting_progress(
+                    [pool.submit(self._recover_one, record)
+                     for record in level])
+
+    def _in_priority_order(self):
+        """The unfinished records by restart priority, highest first."""
+        if not self.priority_key:
+            return [self.unfinished]
+        listed = self.snapshot.listed()
+        return selection.in_priority_order(
+            self.unfinished, lambda record: selection.priority(
+                listed.get(record.instance_uuid), self.priority_key))
 
     def _to(self):
         return " to '%s'" % self.target if self.target else ''

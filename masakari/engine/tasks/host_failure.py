@@ -22,10 +22,12 @@ from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import records
 from masakari.engine.evacuation import reserved_host as reserved
 from masakari.engine.evacuation import run
+from masakari.engine.evacuation import selection
 from masakari.engine.tasks import base
 from masakari.engine import waiting
 from masakari import exception
 from masakari.fencing import api as fencing
+from masakari.ha import hosts as ha_hosts
 
 LOG = logging.getLogger(__name__)
 
@@ -180,7 +182,9 @@ class PrepareHAEnabledInstancesTask(base.MasakariTask):
         ha_key = conf.ha_enabled_instance_metadata_key
         selected, skipped = planning.select_instances(
             servers, ha_key, conf.evacuate_all_instances,
-            conf.ignore_instances_in_error_state)
+            conf.ignore_instances_in_error_state,
+            exclusions=selection.Exclusions.from_conf(),
+            priority_key=conf.priority_metadata_key)
         self.update_details("Found %d instance(s) on host '%s'"
                             % (len(servers), host_name), 0.2)
         for server, reason in skipped:
@@ -218,9 +222,14 @@ class EvacuateInstancesTask(base.MasakariTask):
                                   reserved_host)
 
     def _evacuate(self, host_name, notification_uuid, target):
-        run.HostEvacuation(self, host_name,
-                           records.unfinished(notification_uuid),
-                           target=target).run()
+        conf = CONF.host_failure
+        wait = bool(conf.wait_for_higher_priority_segments) and (
+            selection.waits_for_higher_priority(
+                ha_hosts.segment_of(host_name)))
+        run.HostEvacuation(
+            self, host_name, records.unfinished(notification_uuid),
+            target=target, priority_key=conf.priority_metadata_key,
+            wait_by_priority=wait).run()
         self.check_lease()
         failed = records.failed_instances(notification_uuid)
         if failed:

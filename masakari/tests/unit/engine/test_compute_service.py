@@ -60,11 +60,14 @@ class FakeNova:
         self.store = store
         self.stored = False
         self.calls = 0
+        self.called = threading.Event()
+        self.on_check = None
 
     def enable_disable_service(self, context, host_name, enable=False,
                                reason=None):
         self.calls += 1
         self.stored = self.stored or self.store
+        self.called.set()
         if self.calls == 1:
             self.release.wait(30)
         error = self.errors.pop(0) if self.errors else None
@@ -72,6 +75,8 @@ class FakeNova:
             raise error
 
     def is_service_disabled(self, context, host_name, binary):
+        if self.on_check is not None:
+            self.on_check()
         return self.stored
 
 
@@ -92,10 +97,22 @@ def test_a_disable_still_held_by_nova_is_confirmed_from_what_it_stored():
     nova = FakeNova()
     disabler = compute_service.Disabler(nova, None, 'c1').start()
     try:
+        assert nova.called.wait(30)
         assert disabler.confirm() == 'stored'
         assert nova.calls == 1
     finally:
         nova.release.set()
+
+
+def test_a_disable_not_stored_yet_is_waited_for_not_sent_twice():
+    """Nova answers at once once the service is down: an unanswered,
+    unstored disable is waited for rather than sent again."""
+    nova = FakeNova(store=False)
+    nova.on_check = nova.release.set
+    disabler = compute_service.Disabler(nova, None, 'c1').start()
+    assert nova.called.wait(30)
+    assert disabler.confirm() == 'answered'
+    assert nova.calls == 1
 
 
 def test_a_disable_nova_did_not_store_is_sent_again():
