@@ -8,7 +8,8 @@ version document itself.
 For a request the dispatcher, in order:
 
 1. matches the path (``.json`` suffix allowed); no match → bare 404;
-2. reads the microversion → 400 malformed, 406 out of range;
+2. reads the microversion → 400 malformed, 406 out of range; a route
+   newer than it (``Since``) → the same bare 404 as no match;
 3. checks the Content-Type → 415;
 4. finds the handler for the method → 405;
 5. parses a POST/PUT body → 400 when it is not JSON;
@@ -40,6 +41,16 @@ from masakari import exception
 
 LOG = logging.getLogger(__name__)
 
+class Since(dict):
+    """The handlers of a route that exists from microversion ``version``
+    on; a request at an older version gets the bare 404 of a path that
+    matches no route."""
+
+    def __init__(self, version, handlers):
+        super().__init__(handlers)
+        self.min_version = microversion.parse_string(version)
+
+
 ROUTES = {
     '': {'GET': versions.show_v1},
     '/segments': {'GET': segments.index, 'POST': segments.create},
@@ -51,6 +62,8 @@ ROUTES = {
                                      'POST': hosts.create},
     '/segments/{segment_id}/hosts/{host_id}': {
         'GET': hosts.show, 'PUT': hosts.update, 'DELETE': hosts.delete},
+    '/segments/{segment_id}/hosts/{host_id}/recovery_preview': Since(
+        '1.4', {'GET': hosts.recovery_preview}),
     '/notifications': {'GET': notifications.index,
                        'POST': notifications.create},
     '/notifications/{notification_id}': {'GET': notifications.show},
@@ -142,6 +155,9 @@ class APIRouter:
             req.version = microversion.from_headers(req.headers)
         except exception.MasakariException as exc:
             return faults.from_exception(exc, content_type)
+        if req.version < getattr(handlers, 'min_version',
+                                 microversion.MIN_VERSION):
+            return faults.bare_not_found()
         try:
             response = self._dispatch(req, handlers, url_args, content_type)
         except Exception as exc:  # every error must become a fault body

@@ -8,6 +8,7 @@ DETAIL = HOSTS % 'detail'
 CREATE = HOSTS % 'create'
 UPDATE = HOSTS % 'update'
 DELETE = HOSTS % 'delete'
+RECOVERY_PREVIEW = HOSTS % 'recovery_preview'
 
 _COLLECTION = '/segments/{segment_id}/hosts'
 _MEMBER = _COLLECTION + '/{host_id}'
@@ -23,6 +24,9 @@ rules = [
                   'Updates the editable attributes of an existing host.'),
     base.api_rule(DELETE, 'DELETE', _MEMBER,
                   'Deletes a host from given segment.'),
+    base.api_rule(RECOVERY_PREVIEW, 'GET', _MEMBER + '/recovery_preview',
+                  'Shows what a recovery of the host would do now, without '
+                  'doing it (microversion 1.4).'),
     base.discoverable('os-hosts'),
 ]
 

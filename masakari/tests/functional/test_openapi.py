@@ -281,6 +281,7 @@ def stack(conf, tmp_path):
 SEGMENT = '/segments/{segment_id}'
 HOSTS = SEGMENT + '/hosts'
 HOST = HOSTS + '/{host_id}'
+PREVIEW = HOST + '/recovery_preview'
 NOTIFICATION = '/notifications/{notification_id}'
 VMOVES = NOTIFICATION + '/vmoves'
 VMOVE = VMOVES + '/{vmove_id}'
@@ -367,6 +368,12 @@ def _exercise(api, sim, project, tag):
     call('PUT', HOST, hid[1], json={'host': {'control_attributes': 'IPMI'}},
          status=200)
     call('PUT', HOST, hid[1], json={'host': {'type': None}}, status=400)
+    preview = call('GET', PREVIEW, hid[0], version='1.4',
+                   status=200).json()['recovery_preview']
+    assert sorted(i['id'] for group in preview['evacuation_groups']
+                  for i in group) == sorted(ha_ids)
+    call('GET', PREVIEW, dict(sid, host_id='nope'), version='1.4',
+         status=404)
 
     sim.fail_host(hosts[0])
     generated = datetime.datetime.utcnow().isoformat()

@@ -20,7 +20,8 @@ ADMIN_ONLY = [
         'segments:index', 'segments:detail', 'segments:create',
         'segments:update', 'segments:delete', 'segments:discoverable',
         'os-hosts:index', 'os-hosts:detail', 'os-hosts:create',
-        'os-hosts:update', 'os-hosts:delete', 'os-hosts:discoverable',
+        'os-hosts:update', 'os-hosts:delete', 'os-hosts:recovery_preview',
+        'os-hosts:discoverable',
         'notifications:index', 'notifications:detail',
         'notifications:create', 'notifications:discoverable',
         'vmoves:index', 'vmoves:detail', 'vmoves:discoverable')]
