@@ -100,10 +100,10 @@ def _commands(results):
               'installed. Each script starts the services it needs unless '
               'it is given URLs.'),
         '::', '',
-        '    # everything (about 8 minutes here): rewrites this page and '
-        'its plots',
+        ('    # everything (about %.0f minutes here): rewrites this page '
+         'and its plots' % max(results.get('minutes', 8), 1)),
         '    python -m benchmarks.run_all',
-        '    # about 2 minutes, into benchmarks/results/quick/ (tox -e bench)',
+        '    # about 3 minutes, into benchmarks/results/quick/ (tox -e bench)',
         '    python -m benchmarks.run_all --quick',
         '    # one part, against running services',
         '    python -m benchmarks.recovery --api-url http://127.0.0.1:15868 '
