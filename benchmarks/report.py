@@ -101,7 +101,8 @@ def _commands(results):
               'it is given URLs.'),
         '::', '',
         ('    # everything (about %.0f minutes here): rewrites this page '
-         'and its plots' % max(results.get('minutes', 8), 1)),
+         'and its plots' % (results['minutes'] if results.get('mode') ==
+                            'full' else 15)),
         '    python -m benchmarks.run_all',
         '    # about 3 minutes, into benchmarks/results/quick/ (tox -e bench)',
         '    python -m benchmarks.run_all --quick',
