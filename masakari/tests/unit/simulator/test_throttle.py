@@ -1,8 +1,11 @@
 """The realism knobs: the API's bound on requests at once, claims one at a
 time per target host, the named profiles and the request counter."""
 
-import webob
+import threading
+import time
+
 import pytest
+import webob
 
 from masakari.cmd import simulator as cli
 from masakari.simulator import lifecycle
@@ -32,6 +35,29 @@ def test_gate_bounds_and_counts_waits():
     limit[0] = 0  # no bound: the setting is read at every entry
     assert gate.enter(blocking=False)
     assert gate.inside == 3 and gate.waited == 0
+
+
+def test_a_request_beyond_the_bound_waits_for_a_leave():
+    gate = throttle.RequestGate(lambda: 1)
+    gate.enter()
+    entered = threading.Event()
+
+    def second():
+        gate.enter()
+        entered.set()
+
+    thread = threading.Thread(target=second, daemon=True)
+    thread.start()
+    # It counts as waiting as soon as it found the gate full, and cannot
+    # get in while the first holds the place.
+    deadline = time.monotonic() + 5
+    while gate.waited == 0 and time.monotonic() < deadline:
+        pass
+    assert gate.waited == 1 and gate.inside == 1
+    assert not entered.is_set()
+    gate.leave()
+    thread.join(5)
+    assert entered.is_set() and gate.inside == 1
 
 
 def test_claims_on_one_target_are_serialised():
