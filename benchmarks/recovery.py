@@ -6,7 +6,12 @@ on another host *as the Nova simulator sees it*. Every evacuation takes
 ``L`` seconds in the simulator and the engine runs ``P``
 (``host_failure_recovery_threads``) at a time, so no engine can do better
 than the critical path ``ceil(N / P) * L``; the result is reported as a
-ratio to that bound.
+ratio to that bound. That is the idealised setting; the realistic ones
+(``benchmarks.recovery_settings``: Nova's down detection, API latency and
+limits, claims per target host, fencing through a BMC) have bounds of
+their own (``benchmarks.bounds``), and every result records the commit,
+the engine options and the simulator settings it was measured with
+(``benchmarks.conditions``). ``recovery_run`` measures one recovery.
 
 Times come from the simulator: it is polled until no instance is left on
 the failed host, then its evacuation records give the exact moment each
@@ -28,18 +33,20 @@ the engine whenever the next run needs another P.
 
 import argparse
 import contextlib
-import datetime
-import math
+import os
 import sys
-import threading
-import time
-import uuid
 
 import requests
 
 from benchmarks import cli
+from benchmarks import conditions
+from benchmarks import fencing as fencing_
+from benchmarks import probes as probes_
+from benchmarks import recovery_run
+from benchmarks import recovery_settings
 from benchmarks import services
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FULL_SIZES = (1, 10, 100, 500)
 # L, seconds. Not a multiple of the engine's fallback poll (verify_interval,
 # 1 s): an L on that grid would hide how late a poll-based engine notices.
@@ -92,241 +99,9 @@ class Cloud:
         return resp.json()
 
 
-def _parse_time(text):
-    """Simulator and API timestamps (naive UTC) as POSIX seconds."""
-    when = datetime.datetime.strptime(text[:26], '%Y-%m-%dT%H:%M:%S.%f')
-    return when.replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
-def lower_bound(n, p, duration):
-    return math.ceil(n / p) * duration
-
-
-def build(cloud, n, tag, target_hosts=4):
-    """The failing host with N HA instances, spare capacity elsewhere, and
-    the segment holding them all; returns (source, server ids)."""
-    source = 'bench-%s-src' % tag
-    cloud.sim('POST', '/hosts', {'name': source, 'vcpus': n + 8,
-                                 'memory_mb': (n + 8) * 512})
-    targets = ['bench-%s-t%d' % (tag, i) for i in range(target_hosts)]
-    for name in targets:
-        cloud.sim('POST', '/hosts', {'name': name, 'vcpus': 4096,
-                                     'memory_mb': 4096 * 512})
-    created = cloud.sim('POST', '/servers', {
-        'host': source, 'count': n, 'vcpus': 1, 'memory_mb': 512,
-        'name_prefix': 'bench-%s-vm' % tag,
-        'metadata': {'HA_Enabled': 'True'}})
-    segment = cloud.api('POST', '/segments', {'segment': {
-        'name': 'bench-%s' % tag, 'recovery_method': 'auto',
-        'service_type': 'COMPUTE'}})['segment']
-    for name in [source] + targets:
-        cloud.api('POST', '/segments/%s/hosts' % segment['uuid'],
-                  {'host': {'name': name, 'type': 'COMPUTE',
-                            'control_attributes': 'benchmark'}})
-    return source, [s['id'] for s in created['servers']]
-
-
-def host_failure(source):
-    return {'notification': {
-        'type': 'COMPUTE_HOST', 'hostname': source,
-        'generated_time': datetime.datetime.utcnow().isoformat(),
-        'payload': {'event': 'STOPPED', 'host_status': 'NORMAL',
-                    'cluster_status': 'OFFLINE'}}}
-
-
-class Probes:
-    """What the benchmark can read about the processes of its own stack:
-    memory (sampled in a thread), CPU time, and database commits."""
-
-    def __init__(self, processes, db_url=None, interval=0.2):
-        self.processes = processes
-        self.interval = interval
-        self.peak = {}
-        self._engine = None
-        if db_url and db_url.startswith('postgresql'):
-            import sqlalchemy as sa
-
-            self._engine = sa.create_engine(db_url, poolclass=sa.NullPool)
-        self._stop_event = threading.Event()
-        self._thread = None
-
-    def rss(self):
-        return {name: sum(process.rss().values())
-                for name, process in self.processes.items()}
-
-    def cpu(self):
-        return {name: process.cpu_seconds()
-                for name, process in self.processes.items()}
-
-    def rows_written(self):
-        """Rows inserted, updated or deleted in the database so far
-        (PostgreSQL's statistics, which lag by up to a second)."""
-        if self._engine is None:
-            return None
-        import sqlalchemy as sa
-
-        with self._engine.connect() as conn:
-            return conn.execute(sa.text(
-                'SELECT tup_inserted + tup_updated + tup_deleted '
-                'FROM pg_stat_database '
-                'WHERE datname = current_database()')).scalar()
-
-    def start(self):
-        self.peak = self.rss()
-        self._stop_event.clear()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop_event.wait(self.interval):
-            self._sample()
-
-    def _sample(self):
-        for name, value in self.rss().items():
-            self.peak[name] = max(self.peak.get(name, 0), value)
-
-    def stop(self):
-        self._stop_event.set()
-        self._thread.join()
-        self._sample()
-        return dict(self.peak)
-
-    def close(self):
-        if self._engine is not None:
-            self._engine.dispose()
-
-
-def wait_recovered(cloud, source, ids, timeout, started):
-    """Poll the simulator until no instance is left on the failed host;
-    returns the time it was seen (seconds after ``started``)."""
-    wanted = set(ids)
-    deadline = time.monotonic() + timeout
-    while True:
-        left = [s for s in cloud.sim('GET', '/servers?host=%s' % source)[
-            'servers'] if s['id'] in wanted]
-        seen = time.monotonic() - started
-        if not left:
-            return seen
-        if time.monotonic() > deadline:
-            raise RuntimeError('%d instance(s) still on %s after %ss'
-                               % (len(left), source, timeout))
-        # Polling costs the simulator; poll fast only near the end.
-        time.sleep(min(0.05 + 0.001 * len(left), 0.5))
-
-
-def wait_notification(cloud, uuid_, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        status = cloud.api('GET', '/notifications/%s' % uuid_)[
-            'notification']['status']
-        if status in ('finished', 'failed', 'ignored', 'error'):
-            return status
-        if time.monotonic() > deadline:
-            raise RuntimeError('notification %s still %s' % (uuid_, status))
-        time.sleep(0.1)
-
-
-def check_servers(cloud, source, ids):
-    """Problems with the outcome, as Nova (the simulator) has it."""
-    problems = []
-    for server_id in ids:
-        info = cloud.sim('GET', '/servers/%s' % server_id)
-        if (info['host'] == source or info['status'] != 'ACTIVE' or
-                info['evacuations'] != 1):
-            problems.append('%s: %s on %s, %d evacuations' % (
-                server_id, info['status'], info['host'],
-                info['evacuations']))
-    return problems
-
-
-def run_once(cloud, n, p, duration, probes=None):
-    """One recovery of N instances; a dict of measurements."""
-    tag = uuid.uuid4().hex[:6]
-    cloud.sim('PUT', '/settings', {'evacuate_duration': duration})
-    source, ids = build(cloud, n, tag)
-    cloud.sim('POST', '/hosts/%s/fail' % source)
-    if probes:
-        idle, cpu, written = probes.rss(), probes.cpu(), probes.rows_written()
-        probes.start()
-    posted_wall = time.time()
-    started = time.monotonic()
-    notification = cloud.api('POST', '/notifications', host_failure(source),
-                             ok=(202,))['notification']
-    timeout = 3 * lower_bound(n, p, duration) + 120
-    polled = wait_recovered(cloud, source, ids, timeout, started)
-    status = wait_notification(cloud, notification['notification_uuid'],
-                               timeout)
-    engine_done = time.monotonic() - started
-    if probes:
-        peak = probes.stop()
-        cpu_used = {name: value - cpu[name]
-                    for name, value in probes.cpu().items()}
-        time.sleep(1.0)  # PostgreSQL publishes its statistics lazily
-        written_after = probes.rows_written()
-    wanted = set(ids)
-    migrations = [m for m in cloud.sim('GET', '/migrations')['migrations']
-                  if m['server_id'] in wanted and m['status'] == 'done']
-    vmoves = cloud.api('GET', '/notifications/%s/vmoves?limit=%d' % (
-        notification['notification_uuid'], n + 10))['vmoves']
-    done_at = {m['server_id']: _parse_time(m['updated_at'])
-               for m in migrations}
-    accepted = [_parse_time(m['created_at']) for m in migrations]
-    lags = [_parse_time(v['end_time']) - done_at[v['instance_uuid']]
-            for v in vmoves
-            if v['end_time'] and v['instance_uuid'] in done_at]
-    in_nova = [_parse_time(m['updated_at']) - _parse_time(m['created_at'])
-               for m in migrations]
-    handoffs = slot_handoffs(sorted(done_at.values()), sorted(accepted), p)
-    last_active = max(done_at.values()) - posted_wall if done_at else None
-    first_evacuation = min(accepted) - posted_wall if accepted else None
-    bound = lower_bound(n, p, duration)
-    rounds = math.ceil(n / p)
-    result = {
-        'n': n, 'p': p, 'evacuate_seconds': duration,
-        'lower_bound': bound, 'status': status,
-        'seconds': last_active, 'polled_seconds': polled,
-        'notification_finished_seconds': engine_done,
-        'ratio': last_active / bound if last_active else None,
-        'before_first_evacuation': first_evacuation,
-        # Engine time per round beyond L: what a slot loses per instance.
-        'overhead_per_instance': (
-            (last_active - first_evacuation) / rounds - duration
-            if last_active else None),
-        'detect_lag_mean': sum(lags) / len(lags) if lags else None,
-        'detect_lag_max': max(lags) if lags else None,
-        # How long Nova (the simulator) really took: L plus its lateness.
-        'evacuation_in_nova_mean': (sum(in_nova) / len(in_nova)
-                                    if in_nova else None),
-        # From the first to the P-th evacuation request: the first wave.
-        'first_wave_seconds': (sorted(accepted)[min(p, len(accepted)) - 1]
-                               - min(accepted) if accepted else None),
-        'handoff_mean': sum(handoffs) / len(handoffs) if handoffs else None,
-        'handoff_max': max(handoffs) if handoffs else None,
-        'problems': check_servers(cloud, source, ids),
-    }
-    if probes:
-        result['rss_idle'] = idle
-        result['rss_peak'] = peak
-        # Per instance: what the recovery costs beyond waiting.
-        result['cpu_ms_per_instance'] = {
-            name: 1000 * value / n for name, value in cpu_used.items()}
-        if written is not None:
-            result['rows_written_per_instance'] = (written_after -
-                                                   written) / n
-    return result
-
-
-def slot_handoffs(done, accepted, p):
-    """Seconds from each evacuation's end in Nova to the start of the
-    evacuation that took its slot: the k-th end frees a slot for the
-    (k + P)-th start. Zero overhead would make them all zero."""
-    return [accepted[k + p] - done[k]
-            for k in range(min(len(done), len(accepted) - p))]
-
-
 def warm_up(cloud):
     """A small throwaway recovery: imports, connections, first flows."""
-    run_once(cloud, 2, 2, 0.1)
+    recovery_run.run_once(cloud, 2, 2, 0.1)
 
 
 def resolve_threads(spec, n):
@@ -358,21 +133,17 @@ def run(args, out=sys.stdout):
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     specs = args.threads or (QUICK_THREADS if args.quick else FULL_THREADS)
     duration = args.evacuate_seconds or (QUICK_L if args.quick else FULL_L)
-    results = {'evacuate_seconds': duration, 'runs': [],
-               'thread_specs': list(specs)}
-    if not args.api_url:
-        # The engine options every run had (P aside: per run).
-        results['conditions'] = {
-            '%s.%s' % (section or 'DEFAULT', name): value
-            for (section, name), value in _engine_options(args, 0).items()
-            if name != 'host_failure_recovery_threads'}
+    chosen = recovery_settings.chosen(args.settings, args.profile)
+    results = {'evacuate_seconds': duration, 'runs': [], 'settings': [],
+               'thread_specs': list(specs), 'git': conditions.git_state(ROOT),
+               'quick': bool(args.quick)}
     with contextlib.ExitStack() as stack:
         if args.api_url:
             cloud = Cloud(args.api_url, args.simulator_url, args.token)
-            own = None
-            # An external engine has one P: the one given.
+            # An external engine has one P (the one given) and one setting.
             p = resolve_threads(specs[0], max(sizes))
-            runs = [(p, n, min(p, n)) for n in sizes]
+            runs = {chosen[0].name: [(p, n, min(p, n)) for n in sizes]}
+            chosen, own = chosen[:1], None
         else:
             env = ({'PYTHONPATH': args.engine_pythonpath}
                    if args.engine_pythonpath else None)
@@ -380,68 +151,115 @@ def run(args, out=sys.stdout):
                 engine_options=_engine_options(args, 1), engine_env=env,
                 transport='fake://' if args.no_rabbit else None))
             cloud = Cloud(own.api_url, own.simulator.admin_url)
-            runs = plan(sizes, specs)
+            runs = {s.name: _plan(s, sizes, specs, args) for s in chosen}
             results['stack'] = {'db': own.db_backend,
                                 'transport': own.transport.split(':')[0],
                                 'separate_engine': own.separate_engine,
                                 'run_dir': own.run_dir}
-        current_p = None
-        probes = None
-        for engine_p, n, p in runs:
-            if own is not None:
-                if engine_p != current_p:
-                    own.start_engine(_engine_options(args, engine_p))
-                    current_p = engine_p
-                    warm_up(cloud)
-                    if probes is not None:
-                        probes.close()
-                    parts = {'engine': own.engine,
-                             'simulator': own.simulator.process}
-                    if own.separate_engine:
-                        parts['api'] = own.api.process
-                    probes = Probes(parts, own.db_url)
-                    stack.callback(probes.close)
-                # A fresh cloud each run: the scheduler's cost grows with
-                # the number of servers the simulator holds.
-                cloud.sim('POST', '/reset')
-            result = run_once(cloud, n, p, duration, probes)
-            results['runs'].append(result)
-            out.write(format_result(result) + '\n')
-            out.flush()
+        for setting in chosen:
+            entry = _measure_setting(args, stack, own, cloud, setting,
+                                     runs[setting.name], duration, out)
+            if setting.name == 'ideal':
+                results['runs'] = entry['runs']
+                results['conditions'] = entry['conditions']
+            else:
+                results['settings'].append(entry)
     return results
 
 
-def _engine_options(args, p):
-    return cli.engine_options(
-        args.engine_option, {
-            (None, 'host_failure_recovery_threads'): p,
-            ('host_failure', 'evacuation_watch_interval'): WATCH_INTERVAL})
+def _plan(setting, sizes, specs, args):
+    if setting.name == 'ideal' or args.sizes:
+        return plan(sizes, specs)
+    pairs = (recovery_settings.QUICK_PAIRS if args.quick
+             else recovery_settings.FULL_PAIRS)
+    return sorted((p, n, p) for n, p in pairs)
+
+
+def _measure_setting(args, stack, own, cloud, setting, runs, duration, out):
+    """Every run of one setting; its conditions and its runs."""
+    fencing = None
+    if setting.fenced:
+        run_dir = own.run_dir if own else os.getcwd()
+        fencing = fencing_.Fencing(os.path.join(run_dir, 'bmcs.yaml'))
+        stack.callback(fencing.stop)
+    options = setting.options(fencing.path if fencing else None)
+    entry = {'name': setting.name, 'title': setting.title,
+             'profile': setting.profile, 'runs': []}
+    current_p, probes = None, None
+    for engine_p, n, p in runs:
+        if own is not None:
+            if engine_p != current_p:
+                own.start_engine(_engine_options(args, engine_p, options))
+                current_p = engine_p
+                warm_up(cloud)
+                if probes is not None:
+                    probes.close()
+                probes = _probes(own)
+                stack.callback(probes.close)
+            # A fresh cloud each run: the scheduler's cost grows with
+            # the number of servers the simulator holds.
+            cloud.sim('POST', '/reset')
+        result = recovery_run.run_once(cloud, n, p, duration, probes,
+                                       setting, fencing, args.quick)
+        entry['runs'].append(result)
+        out.write('[%s] %s\n' % (setting.name, format_result(result)))
+        out.flush()
+    engine = _engine_options(args, None, options) if own else {}
+    entry['conditions'] = {
+        'engine': conditions.engine(engine, 'redfish' if fencing else None),
+        'simulator': cloud.sim('GET', '/settings'),
+        'profile': setting.profile}
+    if not own:
+        entry['conditions']['engine'] = None  # not ours to know
+    return entry
+
+
+def _probes(own):
+    parts = {'engine': own.engine, 'simulator': own.simulator.process}
+    if own.separate_engine:
+        parts['api'] = own.api.process
+    return probes_.Probes(parts, own.db_url)
+
+
+def _engine_options(args, p, setting_options=None):
+    base = {(None, 'host_failure_recovery_threads'): p,
+            ('host_failure', 'evacuation_watch_interval'): WATCH_INTERVAL}
+    base.update(setting_options or {})
+    return cli.engine_options(args.engine_option, base)
 
 
 def format_result(r):
-    line = ('N=%-4d P=%-4d bound %6.1fs  measured %6.2fs (polled %6.2fs) '
-            'ratio %.3f  before 1st evacuation %.2fs  overhead/instance '
-            '%.3fs  detect lag mean %.3fs max %.3fs  slot handoff mean '
-            '%.3fs max %.3fs  evacuation in Nova mean %.3fs  first wave '
-            '%.2fs  %s%s' % (
-                r['n'], r['p'], r['lower_bound'], r['seconds'],
-                r['polled_seconds'], r['ratio'],
-                r['before_first_evacuation'], r['overhead_per_instance'],
+    line = ('N=%-4d P=%-4d bound %6.1fs (from %s)  measured %6.2fs from the '
+            'POST, %s from the failure (polled %6.2fs) ratio %.3f  before '
+            '1st evacuation %.2fs  overhead/instance %.3fs  detect lag mean '
+            '%.3fs max %.3fs  slot handoff mean %.3fs  first wave %.2fs  '
+            'fence %s  %s%s' % (
+                r['n'], r['p'], r['lower_bound'], r.get('bound_clock', 'post'),
+                r['seconds'] or 0, _s(r.get('seconds_from_failure')),
+                r['polled_seconds'], r['ratio'] or 0,
+                r['before_first_evacuation'] or 0,
+                r['overhead_per_instance'] or 0,
                 r['detect_lag_mean'] or 0, r['detect_lag_max'] or 0,
-                r.get('handoff_mean') or 0, r.get('handoff_max') or 0,
-                r.get('evacuation_in_nova_mean') or 0,
+                r.get('handoff_mean') or 0,
                 r.get('first_wave_seconds') or 0,
-                r['status'],
+                _s(r.get('fence_seconds')), r['status'],
                 ' PROBLEMS: %d' % len(r['problems'])
                 if r['problems'] else ''))
     cpu = r.get('cpu_ms_per_instance')
     if cpu:
         line += '\n    CPU ms/instance: %s' % ', '.join(
             '%s %.1f' % item for item in sorted(cpu.items()))
+    if r.get('nova_requests_per_instance') is not None:
+        line += '; Nova API requests/instance %.1f' % (
+            r['nova_requests_per_instance'])
     if r.get('rows_written_per_instance') is not None:
         line += '; DB rows written/instance %.1f' % (
             r['rows_written_per_instance'])
     return line
+
+
+def _s(value):
+    return '-' if value is None else '%.2fs' % value
 
 
 def parser():
@@ -470,6 +288,12 @@ def parser():
     p.add_argument('--no-rabbit', action='store_true',
                    help='no broker: API and engine in one process on '
                         'fake://')
+    p.add_argument('--settings', type=lambda s: s.split(','),
+                   help='the settings measured, of %s (default all)' %
+                        ','.join(s.name for s in recovery_settings.SETTINGS))
+    p.add_argument('--profile', choices=('default', 'realistic'),
+                   help="only the settings with this simulator profile "
+                        "(realistic: the realistic and fenced rows)")
     p.add_argument('--quick', action='store_true', help='a short run')
     p.add_argument('--json', help='write the results there')
     return p

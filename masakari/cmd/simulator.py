@@ -15,7 +15,7 @@ import threading
 from masakari.simulator import NovaSimulator
 from masakari.simulator import notifications
 from masakari.simulator.server import DEFAULT_THREADS
-from masakari.simulator.settings import Duration
+from masakari.simulator.settings import PROFILES, Duration
 
 DEFAULT_PORT = 18774
 
@@ -87,15 +87,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--boot-seconds', type=_duration,
                         default=Duration(0.3, 0.3), metavar='MIN[:MAX]',
                         help='boot duration (default 0.3)')
-    parser.add_argument('--api-latency', type=_duration,
-                        default=Duration(0.0, 0.0), metavar='MIN[:MAX]',
+    parser.add_argument('--profile', choices=sorted(PROFILES),
+                        default='default',
+                        help='a named set of the realism knobs below '
+                             '(realistic: 60 s down time and RPC timeout, '
+                             '~50 ms API latency, 16 API requests at once, '
+                             '0.1 s claims); the knobs given override it')
+    parser.add_argument('--api-latency', type=_duration, default=None,
+                        metavar='MIN[:MAX]',
                         help='added to every Nova API call (default 0)')
-    parser.add_argument('--service-down-time', type=float, default=0.0,
+    parser.add_argument('--service-down-time', type=float, default=None,
                         help='seconds a failed host still reads up '
                              '(default 0; real Nova 60)')
-    parser.add_argument('--rpc-timeout', type=float, default=0.0,
+    parser.add_argument('--rpc-timeout', type=float, default=None,
                         help='seconds PUT /os-services blocks for a dead '
                              'compute still reported up (real Nova 60)')
+    parser.add_argument('--api-max-concurrent', type=int, default=None,
+                        metavar='N',
+                        help='Nova API requests served at once, more wait '
+                             '(default 0: no bound)')
+    parser.add_argument('--evacuate-claim-seconds', type=float,
+                        default=None,
+                        help="an evacuation's claim on its target host, "
+                             'one at a time per host (default 0)')
     parser.add_argument('--notification-url', default=None, metavar='URL',
                         help="send Nova's versioned notifications of "
                              'evacuations to this oslo.messaging URL '
@@ -121,6 +135,18 @@ def populate(sim: NovaSimulator, args: argparse.Namespace) -> None:
                                   metadata=dict(args.server_metadata))
 
 
+def knob_settings(args: argparse.Namespace) -> dict:
+    """The profile, then the realism knobs given on the command line."""
+    given = {'api_latency': args.api_latency,
+             'service_down_time': args.service_down_time,
+             'rpc_response_timeout': args.rpc_timeout,
+             'api_max_concurrent': args.api_max_concurrent,
+             'evacuate_claim_time': args.evacuate_claim_seconds}
+    return {'profile': args.profile,
+            **{name: value for name, value in given.items()
+               if value is not None}}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose
@@ -132,9 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             stop_duration=args.power_seconds,
             start_duration=args.power_seconds,
             boot_duration=args.boot_seconds,
-            api_latency=args.api_latency,
-            service_down_time=args.service_down_time,
-            rpc_response_timeout=args.rpc_timeout,
+            settings=knob_settings(args),
             notification_url=args.notification_url,
             notification_topic=args.notification_topic)
         populate(sim, args)

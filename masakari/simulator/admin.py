@@ -57,6 +57,7 @@ class AdminAPI:
             '/faults/http/{fault_id}': {'DELETE': self.remove_http_fault},
             '/faults/evacuation': {'POST': self.add_evacuation_fault},
             '/wait-idle': {'POST': self.wait_idle},
+            '/requests': {'GET': self.list_requests},
         })
 
     def __call__(self, req: webob.Request, path: str) -> webob.Response:
@@ -98,6 +99,11 @@ class AdminAPI:
     def wait_idle(self, req, body) -> tuple[int, Any]:
         timeout = float(body.get('timeout', 10.0))
         return 200, {'idle': self.state.wait_for_idle(timeout)}
+
+    def list_requests(self, req, body) -> tuple[int, Any]:
+        served = self.state.requests_served()
+        return 200, {'requests': served, 'total': sum(served.values()),
+                     'waited': self.state.api_gate.waited}
 
     # -- hosts --
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from masakari.simulator import errors
 from masakari.simulator import scheduler
 from masakari.simulator import states
+from masakari.simulator import throttle
 from masakari.simulator.models import (ActionEvent, Fault, InstanceAction,
                                        Migration, Server, utcnow)
 
@@ -121,7 +122,8 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
         migration.dest = target.name
         migration.set_status('pre-migrating')
         mode = state.take_evacuation_fault(server.id)
-        duration = state.settings.evacuate_duration.sample(state.rng)
+        duration = (_claim(state, target.name) +
+                    state.settings.evacuate_duration.sample(state.rng))
         event = action.add_event('compute_rebuild_instance', target.name)
         _announce(state, server, target.name, 'start')
 
@@ -153,6 +155,17 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
         _later(state, duration / 2, server, spawning)
         if mode != 'stuck':
             _later(state, duration, server, finish)
+
+
+def _claim(state: CloudState, target: str) -> float:
+    """Seconds until this evacuation's claim on ``target`` is done: the
+    claims on one host are taken one after another."""
+    claim = state.settings.evacuate_claim_time
+    if claim <= 0:
+        return 0.0
+    wait, state.claim_free_at[target] = throttle.claim_slot(
+        state.claim_free_at.get(target, 0.0), state.clock(), claim)
+    return wait
 
 
 def _announce(state: CloudState, server: Server, target: str,

@@ -19,11 +19,20 @@ class Router:
     def __init__(self, table: dict[str, dict[str, Handler]]):
         self._routes = [(self._compile(template), methods)
                         for template, methods in table.items()]
+        self._templates = list(table)
 
     @staticmethod
     def _compile(template: str) -> re.Pattern:
         pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
         return re.compile('^%s$' % pattern)
+
+    def template(self, path: str) -> str | None:
+        """The route template ``path`` falls under, None if none."""
+        for (regex, _), template in zip(self._routes, self._templates,
+                                        strict=True):
+            if regex.match(path):
+                return template
+        return None
 
     def match(self, method: str, path: str) -> tuple[Handler, dict]:
         """The handler and URL parameters; NotFound/MethodNotAllowed."""

@@ -51,7 +51,25 @@ class Duration:
 
 _DURATIONS = ('evacuate_duration', 'stop_duration', 'start_duration',
               'boot_duration', 'api_latency')
-_FLOATS = ('service_down_time', 'rpc_response_timeout', 'evacuate_host_lag')
+_FLOATS = ('service_down_time', 'rpc_response_timeout', 'evacuate_host_lag',
+           'evacuate_claim_time')
+_INTS = {'max_limit': 1, 'api_max_concurrent': 0}
+
+# Named sets of the realism knobs; a profile first puts every knob back to
+# its default, so ``default`` undoes ``realistic``. The evacuation, power
+# and boot durations are not part of a profile: a benchmark sets them.
+PROFILES: dict[str, dict[str, Any]] = {
+    'default': {},
+    # What a production Nova does to a recovery, as far as it is modelled:
+    # the servicegroup's 60 s, the 60 s RPC call to a dead compute, an API
+    # answer in about 50 ms, nova-api's worker pool, and the target's
+    # resource tracker claiming one rebuild at a time.
+    'realistic': {'service_down_time': 60.0, 'rpc_response_timeout': 60.0,
+                  'api_latency': '0.04:0.06', 'api_max_concurrent': 16,
+                  'evacuate_claim_time': 0.1},
+}
+_KNOBS = ('api_latency', 'service_down_time', 'rpc_response_timeout',
+          'api_max_concurrent', 'evacuate_claim_time')
 
 
 @dataclasses.dataclass
@@ -67,6 +85,12 @@ class Settings:
     turns ``done``: real Nova clears the task first and moves the host once
     its resource tracker's lock is free (a window of milliseconds to
     seconds on a busy compute).
+    ``api_max_concurrent`` bounds the Nova API requests served at once
+    (nova-api's worker pool; 0 = no bound): more wait their turn.
+    ``evacuate_claim_time`` is how long an evacuation's claim on its
+    target host takes; the claims on one host are taken one at a time
+    (Nova's resource tracker lock), before the rest of the rebuild.
+    ``profile`` in ``update`` applies one of ``PROFILES`` first.
     """
 
     evacuate_duration: Duration = Duration(1.0, 1.0)
@@ -77,10 +101,21 @@ class Settings:
     service_down_time: float = 0.0
     rpc_response_timeout: float = 0.0
     evacuate_host_lag: float = 0.0
+    api_max_concurrent: int = 0
+    evacuate_claim_time: float = 0.0
     max_limit: int = 1000
 
     def update(self, **values: Any) -> None:
         """Validate and apply ``values``; unknown names raise ValueError."""
+        values = dict(values)
+        profile = values.pop('profile', None)
+        if profile is not None:
+            if profile not in PROFILES:
+                raise ValueError('unknown profile %r (known: %s)' % (
+                    profile, ', '.join(sorted(PROFILES))))
+            defaults = Settings()
+            values = {**{name: getattr(defaults, name) for name in _KNOBS},
+                      **PROFILES[profile], **values}
         parsed = {}
         for name, value in values.items():
             if name in _DURATIONS:
@@ -90,10 +125,11 @@ class Settings:
                 if number < 0:
                     raise ValueError('%s must be >= 0' % name)
                 parsed[name] = number
-            elif name == 'max_limit':
+            elif name in _INTS:
                 number = int(value)
-                if number < 1:
-                    raise ValueError('max_limit must be >= 1')
+                if number < _INTS[name]:
+                    raise ValueError('%s must be >= %d' % (name,
+                                                           _INTS[name]))
                 parsed[name] = number
             else:
                 raise ValueError('unknown setting %r' % name)

@@ -8,6 +8,7 @@ Tests and the all-in-one runner drive it directly (``add_host``,
 
 from __future__ import annotations
 
+import collections
 import random
 import threading
 import time
@@ -26,6 +27,7 @@ from masakari.simulator.models import (Aggregate, ControlService, Fault,
                                        Host, InstanceAction, Migration,
                                        Server, utcnow)
 from masakari.simulator.settings import Settings
+from masakari.simulator.throttle import RequestGate
 from masakari.simulator.ticker import Ticker
 
 DEFAULT_PROJECT_ID = '3a9a1c5f0d8e4b6f9c2e7d1a5b8c4e2f'
@@ -64,6 +66,10 @@ class CloudState:
         self.rng = random.Random(seed)
         self.ticker = Ticker()
         self.http_faults = HttpFaults()
+        # nova-api's worker pool: api_max_concurrent requests at once.
+        self.api_gate = RequestGate(lambda: self.settings.api_max_concurrent)
+        # Nova API requests served, by 'METHOD /route/{template}'.
+        self.api_requests: collections.Counter = collections.Counter()
         # Sends Nova's versioned notifications when set (notifications.py).
         self.notifier: NovaNotifier | None = None
         self._clear()
@@ -75,6 +81,9 @@ class CloudState:
         self.aggregates: dict[int, Aggregate] = {}
         self.migrations: list[Migration] = []
         self.evacuation_faults: dict[str, list] = {}
+        # When each target host's resource tracker lock is free again
+        # (clock time; evacuate_claim_time).
+        self.claim_free_at: dict[str, float] = {}
         self._nums = {'service': 0, 'node': 0, 'server': 0,
                       'aggregate': 0, 'migration': 0}
         self.control_services = [
@@ -388,6 +397,16 @@ class CloudState:
         self.http_faults.clear()
         with self.lock:
             self._clear()
+            self.api_requests.clear()
+
+    def count_request(self, method: str, route: str) -> None:
+        with self.lock:
+            self.api_requests['%s %s' % (method, route)] += 1
+
+    def requests_served(self) -> dict[str, int]:
+        """Nova API requests so far, by method and route template."""
+        with self.lock:
+            return dict(self.api_requests)
 
     def stop(self) -> None:
         self.ticker.stop()

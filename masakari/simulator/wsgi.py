@@ -179,6 +179,13 @@ class ComputeAPI:
             project_id = parts[0]
             path = '/' + parts[1] if len(parts) > 1 else ''
         path = path.rstrip('/')
+        self.state.count_request(req.method,
+                                 self.router.template(path) or '?')
+        with self.state.api_gate.held():
+            return self._serve(req, path, mv, project_id, request_id)
+
+    def _serve(self, req: webob.Request, path: str, mv,
+               project_id: str | None, request_id: str) -> webob.Response:
         fired = self.state.http_faults.fire(req.method, req.path_info,
                                             _peek_action(req))
         delay = self.state.settings.api_latency.sample(self.state.rng)

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from masakari.tests.fixtures.bmc import write_inventory
-from masakari.tests.fixtures.bmc_redfish import RedfishBMC
+from masakari.simulator.bmc.redfish import RedfishBMC
 
 pytestmark = [
     pytest.mark.xdist_group('openstack'),
