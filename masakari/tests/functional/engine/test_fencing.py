@@ -57,10 +57,18 @@ def _failed_host(cloud, simulator, bmc_kind, bmcs, servers=2):
     return bmc, ha, cloud.host_down(failed)
 
 
+def _patient(engine_conf):
+    """Timings a loaded machine meets (an IPMI login may take a second or
+    more there), for the tests where the BMC is expected to answer."""
+    engine_conf.set_override('bmc_call_timeout', 10, 'fencing')
+    engine_conf.set_override('power_off_timeout', 30, 'fencing')
+
+
 @pytest.mark.parametrize('bmc_kind', ['redfish', 'ipmi'])
 def test_fenced_then_forced_down_then_evacuated(
         cloud, manager, ctx, simulator, bmcs, bmc_kind,
-        forced_down_at):
+        forced_down_at, engine_conf):
+    _patient(engine_conf)
     bmc, ha, uuid = _failed_host(cloud, simulator, bmc_kind, bmcs)
 
     assert manager.process(ctx, uuid) == 'finished', notification(
@@ -83,7 +91,8 @@ def test_fenced_then_forced_down_then_evacuated(
 
 
 def test_a_host_already_off_counts_as_fenced(cloud, manager, ctx, simulator,
-                                             bmcs):
+                                             bmcs, engine_conf):
+    _patient(engine_conf)
     bmc, ha, uuid = _failed_host(cloud, simulator, 'redfish', bmcs)
     bmc.set_state('off')
     cloud.fail('c1')
@@ -119,11 +128,12 @@ def test_no_evacuation_unless_fenced(cloud, manager, ctx, simulator, bmcs,
 
 
 def test_the_retry_fences_again_and_recovers(cloud, manager, ctx, simulator,
-                                             bmcs):
+                                             bmcs, engine_conf):
     bmc, ha, uuid = _failed_host(cloud, simulator, 'redfish', bmcs)
     bmc.set_fault('refuse')
     assert manager.process(ctx, uuid) == 'error'
 
+    _patient(engine_conf)
     bmc.set_fault(None)
     periodic.process_unfinished_notifications(manager, ctx)
 
