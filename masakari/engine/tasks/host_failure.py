@@ -1,4 +1,5 @@
-"""Host failure: fence the compute service, pick instances, evacuate them.
+"""Host failure: fence the host, disable its compute service, pick instances,
+evacuate them.
 
 Flow store: ``host_name``, ``notification_uuid`` and, for the reserved-host
 methods, ``reserved_host_list`` (the retry controller turns it into
@@ -13,7 +14,6 @@ The evacuation itself is ``masakari.engine.evacuation``; the tasks here
 build it and run it.
 """
 
-from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from masakari.conf import CONF
@@ -28,8 +28,6 @@ from masakari.engine import waiting
 from masakari import exception
 from masakari.fencing import api as fencing
 from masakari.ha import hosts as ha_hosts
-
-LOG = logging.getLogger(__name__)
 
 
 class FenceHostTask(base.MasakariTask):
