@@ -547,7 +547,10 @@ def render_configs(layout):
         'quota': {'instances': '-1', 'cores': '-1', 'ram': '-1'},
         'vnc': {'enabled': 'false'},
         'oslo_concurrency': {'lock_path': os.path.join(nova_state, 'lock')},
-        'oslo_messaging_notifications': {'driver': 'noop'},
+        # Versioned notifications on the stack's bus: masakari's engine
+        # follows evacuations by them ([nova_events]).
+        'oslo_messaging_notifications': {'driver': 'messagingv2'},
+        'notifications': {'notification_format': 'versioned'},
     })
     # Only the controller services see the databases: nova-compute refuses
     # to start when [api_database] connection is set at all.

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,8 @@ MASAKARI_OPTIONS = {
         # Lets the fixture know the engine consumes before tests notify.
         'rpc_ping_enabled': 'true',
     },
+    # Nova's versioned notifications end each evacuation's wait.
+    'nova_events': {'enabled': 'true'},
     'host_failure': {
         # The host monitor's STOPPED/NORMAL means the node is fenced: force
         # its service down so that Nova accepts the evacuations at once.
@@ -376,6 +379,13 @@ class Stack:
         lines += [line for line in logs.splitlines()
                   if ' WARNING masakari' in line or ' ERROR ' in line][-40:]
         return '\n'.join(lines) + '\n' + self.engine_log_tail(4000)
+
+    def evacuations_ended_by_events(self):
+        """The servers whose evacuation the engine saw end through one of
+        Nova's versioned notifications."""
+        return set(re.findall(r"Evacuation of ([0-9a-f-]{36}) ended "
+                              r"\(Nova's instance\.rebuild\.end event\)",
+                              self.engine.log()))
 
     def engine_log_tail(self, chars=8000):
         if self.processes is None:

@@ -71,6 +71,8 @@ def _host_failure(stack, failed, ha_servers, plain_servers, expect_host,
         if expect_host:
             assert server.compute_host == expect_host
         assert len(stack.evacuations(server)) == 1
+    # Each evacuation's end reached the engine as Nova's own event.
+    assert {s.id for s in ha_servers} <= stack.evacuations_ended_by_events()
     for server in plain_servers:
         server = stack.conn.compute.get_server(server.id)
         assert server.compute_host == failed
