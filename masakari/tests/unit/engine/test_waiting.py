@@ -5,19 +5,7 @@ import itertools
 import pytest
 
 from masakari.engine import waiting
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
+from masakari.tests.fixtures.clock import FakeClock
 
 
 def test_intervals_start_short_and_double_up_to_the_cap():

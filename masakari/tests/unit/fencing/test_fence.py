@@ -10,21 +10,9 @@ from masakari.fencing import drivers
 from masakari.fencing.drivers import base
 from masakari.fencing.errors import BMCError
 from masakari.fencing.errors import NotFenceable
+from masakari.tests.fixtures.clock import FakeClock
 
 SECRET = 'pa55-w0rd-xyz'
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class ScriptedDriver(base.Driver):
@@ -75,14 +63,14 @@ def _fence(host_name, clock):
 
 def test_not_listed_or_noop_is_not_fenced(host, monkeypatch):
     driver = _use(monkeypatch, ScriptedDriver(['on']))
-    assert _fence('compute9', Clock()) is None
-    assert _fence('compute2', Clock()) is None
+    assert _fence('compute9', FakeClock()) is None
+    assert _fence('compute2', FakeClock()) is None
     assert driver.calls == []
 
 
 def test_already_off(host, monkeypatch):
     driver = _use(monkeypatch, ScriptedDriver(['off']))
-    fenced = _fence(host, Clock())
+    fenced = _fence(host, FakeClock())
     assert fenced == api.Fenced('compute1', 'redfish', already_off=True,
                                 seconds=0.0)
     assert driver.calls == ['state']
@@ -91,7 +79,7 @@ def test_already_off(host, monkeypatch):
 def test_off_after_a_few_polls(host, monkeypatch):
     driver = _use(monkeypatch, ScriptedDriver(['on', 'on', 'poweringoff',
                                                'off']))
-    clock = Clock()
+    clock = FakeClock()
     fenced = _fence(host, clock)
     assert fenced.already_off is False
     assert driver.calls == ['state', 'off', 'state', 'state', 'state']
@@ -101,7 +89,7 @@ def test_off_after_a_few_polls(host, monkeypatch):
 
 def test_never_off_fails_at_the_timeout(host, monkeypatch, caplog):
     _use(monkeypatch, ScriptedDriver(['on']))
-    clock = Clock()
+    clock = FakeClock()
     with pytest.raises(exception.HostFencingFailed) as caught:
         _fence(host, clock)
     assert sum(clock.sleeps) == 10.0
@@ -115,33 +103,33 @@ def test_read_errors_while_waiting_are_tolerated_until_off(host,
                                                           monkeypatch):
     _use(monkeypatch, ScriptedDriver(['on', ConnectionError('reset'),
                                       'off']))
-    assert _fence(host, Clock()).already_off is False
+    assert _fence(host, FakeClock()).already_off is False
 
 
 def test_unreadable_until_the_timeout(host, monkeypatch):
     _use(monkeypatch, ScriptedDriver(['on', TimeoutError('no answer')]))
     with pytest.raises(exception.HostFencingFailed,
                        match='could not be read within 10.0 s'):
-        _fence(host, Clock())
+        _fence(host, FakeClock())
 
 
 def test_first_read_fails(host, monkeypatch):
     driver = _use(monkeypatch, ScriptedDriver([PermissionError('401')]))
     with pytest.raises(exception.HostFencingFailed, match='401'):
-        _fence(host, Clock())
+        _fence(host, FakeClock())
     assert driver.calls == ['state']
 
 
 def test_power_off_error_but_off_counts_as_fenced(host, monkeypatch):
     driver = _use(monkeypatch, ScriptedDriver(['on', 'off'],
                                               power_off_fails=True))
-    assert _fence(host, Clock()).already_off is False
+    assert _fence(host, FakeClock()).already_off is False
     assert driver.calls == ['state', 'off', 'state']
 
 
 def test_power_off_error_and_still_on_fails_at_once(host, monkeypatch):
     _use(monkeypatch, ScriptedDriver(['on'], power_off_fails=True))
-    clock = Clock()
+    clock = FakeClock()
     with pytest.raises(exception.HostFencingFailed, match='HTTP 500'):
         _fence(host, clock)
     assert clock.sleeps == []
@@ -150,7 +138,7 @@ def test_power_off_error_and_still_on_fails_at_once(host, monkeypatch):
 def test_broken_inventory_fails_fencing(conf, tmp_path):
     conf.set_override('bmc_inventory_file', str(tmp_path / 'x'), 'fencing')
     with pytest.raises(exception.HostFencingFailed, match='cannot be read'):
-        _fence('compute1', Clock())
+        _fence('compute1', FakeClock())
 
 
 def test_no_password_in_errors_or_logs(host, monkeypatch, caplog):
@@ -161,7 +149,7 @@ def test_no_password_in_errors_or_logs(host, monkeypatch, caplog):
             raise BMCError(bmc, 'power off', 'login %s refused' % SECRET)
     _use(monkeypatch, Leaky(['on']))
     with pytest.raises(exception.HostFencingFailed) as caught:
-        _fence(host, Clock())
+        _fence(host, FakeClock())
     assert '****' in str(caught.value)
     assert SECRET not in str(caught.value)
     assert SECRET not in caplog.text
