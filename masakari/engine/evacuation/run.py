@@ -65,6 +65,7 @@ class HostEvacuation:
             event_interval=CONF.nova_events.evacuation_watch_interval)
         # Listed when the run starts.
         self.snapshot = None
+        self.order = selection.StartOrder([])
 
     def run(self):
         """Evacuate the servers of the unfinished records; returns when
@@ -80,6 +81,9 @@ class HostEvacuation:
                 thread_name_prefix='evacuate-%s' % self.source_host) as pool:
             self.snapshot = self._list_servers()
             levels = self._in_priority_order()
+            self.order = selection.StartOrder(
+                [[record.instance_uuid for record in level]
+                 for level in levels])
             if not self.wait_by_priority:
                 levels = [[record for level in levels for record in level]]
             for level in levels:
@@ -113,6 +117,7 @@ class HostEvacuation:
     # --- one server, from start to outcome ---------------------------------
     def _recover_one(self, record):
         try:
+            self.order.wait_turn(record.instance_uuid)
             with self.slots.server():
                 # Nothing more for an engine that lost the notification.
                 self.task.confirm_lease()
@@ -134,6 +139,8 @@ class HostEvacuation:
             LOG.exception('Unexpected error evacuating %s',
                           record.instance_uuid)
             self._failed(record, str(exc))
+        finally:
+            self.order.started(record.instance_uuid)
 
     def _still_owner(self):
         """False once another engine has the notification: then its record
@@ -173,6 +180,7 @@ class HostEvacuation:
                             % (server.id, server.host))
             return
         if start.action is planning.Action.AWAIT_EARLIER:
+            self.order.started(server.id)
             self.task.update_details(
                 "Instance '%s' is already being evacuated (%s): waiting for "
                 'it, not evacuating it again'
@@ -218,6 +226,7 @@ class HostEvacuation:
             self.task.confirm_lease()
             self.watcher.forget(server.id)
             self._ask_nova(server)
+            self.order.started(server.id)
             try:
                 server = confirm.wait_for_evacuation(
                     self.nova, self.context, server, self.source_host,

@@ -18,6 +18,7 @@ priority in parallel.
 import dataclasses
 import fnmatch
 import itertools
+import threading
 
 from masakari.conf import CONF
 
@@ -86,6 +87,42 @@ def in_priority_order(items, priority_of):
     ranked = sorted(items, key=lambda item: -priority_of(item))
     return [list(group) for _, group in itertools.groupby(
         ranked, key=priority_of)]
+
+
+class StartOrder:
+    """Holds each server until every server of a higher priority has been
+    taken by Nova (its evacuation request answered) or has ended without
+    one: Nova then records the evacuations in priority order, although
+    the servers of one priority start in parallel.
+
+    ``levels`` are server ids grouped as ``in_priority_order`` groups them.
+    """
+
+    def __init__(self, levels):
+        self._level = {server_id: index
+                       for index, level in enumerate(levels)
+                       for server_id in level}
+        self._waiting = [len(level) for level in levels]
+        self._cond = threading.Condition()
+
+    def may_start(self, server_id):
+        """Whether every server of a higher priority has started."""
+        with self._cond:
+            level = self._level.get(server_id, 0)
+            return not any(self._waiting[:level])
+
+    def wait_turn(self, server_id):
+        """Block until ``may_start(server_id)``."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.may_start(server_id))
+
+    def started(self, server_id):
+        """Nova took the server, or it ended; only the first call counts."""
+        with self._cond:
+            level = self._level.pop(server_id, None)
+            if level is not None:
+                self._waiting[level] -= 1
+                self._cond.notify_all()
 
 
 def waits_for_higher_priority(segment):

@@ -1,6 +1,7 @@
 """Exclusions and restart priority: which servers are left alone, and the
 order of the others."""
 
+import threading
 import types
 
 import pytest
@@ -92,3 +93,33 @@ def test_which_segments_wait_for_higher_priorities(conf, configured, waits):
     segment = types.SimpleNamespace(name='gold', uuid='seg-uuid')
     assert selection.waits_for_higher_priority(segment) is waits
     assert selection.waits_for_higher_priority(None) is False
+
+
+def test_start_order_holds_lower_priorities_until_higher_started():
+    order = selection.StartOrder([['h1', 'h2'], ['m1'], ['l1']])
+    assert order.may_start('h1') and order.may_start('h2')
+    assert not order.may_start('m1') and not order.may_start('l1')
+    order.started('h1')
+    assert not order.may_start('m1')
+    order.started('h2')
+    assert order.may_start('m1') and not order.may_start('l1')
+    order.started('m1')
+    assert order.may_start('l1')
+
+
+def test_start_order_counts_each_server_once():
+    order = selection.StartOrder([['h1', 'h2'], ['m1']])
+    order.started('h1')
+    order.started('h1')  # taken by Nova, then ended: one start
+    assert not order.may_start('m1')
+
+
+def test_wait_turn_returns_once_higher_priorities_started():
+    order = selection.StartOrder([['h1'], ['m1']])
+    released = threading.Event()
+    waiter = threading.Thread(
+        target=lambda: (order.wait_turn('m1'), released.set()))
+    waiter.start()
+    order.started('h1')
+    waiter.join(timeout=10)
+    assert released.is_set()
