@@ -113,9 +113,13 @@ def evacuate(state: CloudState, server_id: str, caller: Caller, *,
                     requested=host)
         except errors.NoValidHost as exc:
             message = str(exc)
-            _later(state, 0.0, server,
-                   lambda s: _unschedulable(s, action, conductor,
-                                            migration, message))
+            def unschedulable(s: Server) -> None:
+                _unschedulable(s, action, conductor, migration, message)
+                if state.notifier is not None:
+                    state.notifier.rebuild_unschedulable(s)
+
+            _later(state, state.settings.no_valid_host_delay, server,
+                   unschedulable)
             return
         action.finish_event(conductor, True)
         server.target_host = target.name

@@ -11,7 +11,9 @@ it sends on topic ``versioned_notifications`` (exchange ``nova``):
 * ``instance.rebuild.start`` from ``nova-compute:<target>`` when the
   target starts the rebuild, then ``instance.rebuild.end`` when it clears
   the task (before the server's host moves, as in Nova), or
-  ``instance.rebuild.error`` (priority error) with the fault.
+  ``instance.rebuild.error`` (priority error) with the fault;
+* ``compute_task.rebuild_server.error`` (priority error) from
+  ``nova-conductor:<controller>`` when no host can take the server.
 
 The payloads have the shape of Nova's ``InstanceActionPayload`` and
 ``InstanceActionRebuildPayload`` (a serialised Nova object), with the
@@ -42,6 +44,7 @@ POWER_STATES = {0: 'pending', 1: 'running', 3: 'paused', 4: 'shutdown',
 # (nova_object.name, nova_object.version) of the payloads sent.
 ACTION_PAYLOAD = ('InstanceActionPayload', '1.9')
 REBUILD_PAYLOAD = ('InstanceActionRebuildPayload', '1.10')
+COMPUTE_TASK_PAYLOAD = ('ComputeTaskPayload', '1.0')
 
 
 def nova_object(name: str, version: str, data: dict) -> dict:
@@ -49,15 +52,30 @@ def nova_object(name: str, version: str, data: dict) -> dict:
             'nova_object.version': version, 'nova_object.data': data}
 
 
-def fault_payload(fault: models.Fault | None) -> dict | None:
+def fault_payload(fault: models.Fault | None,
+                  where: tuple[str, str] = ('rebuild_instance',
+                                            'nova.compute.manager'),
+                  ) -> dict | None:
     if fault is None:
         return None
     return nova_object('ExceptionPayload', '1.1', {
         'exception': fault.details or 'NovaException',
         'exception_message': fault.message,
-        'function_name': 'rebuild_instance',
-        'module_name': 'nova.compute.manager',
+        'function_name': where[0],
+        'module_name': where[1],
         'traceback': ''})
+
+
+def compute_task_payload(server: models.Server) -> dict:
+    """The server's failed conductor task, as Nova's
+    ``ComputeTaskPayload`` shows it (no request spec: Nova allows none)."""
+    return nova_object(*COMPUTE_TASK_PAYLOAD, {
+        'instance_uuid': server.id,
+        'request_spec': None,
+        'state': server.vm_state,
+        'reason': fault_payload(server.fault, ('rebuild_instance',
+                                               'nova.conductor.manager')),
+    })
 
 
 def instance_payload(server: models.Server, payload: tuple[str, str],
@@ -130,6 +148,12 @@ class NovaNotifier:
         self._put('nova-compute:%s' % target, 'instance.rebuild.%s' % phase,
                   'error' if phase == 'error' else 'info',
                   instance_payload(server, REBUILD_PAYLOAD))
+
+    def rebuild_unschedulable(self, server: models.Server) -> None:
+        """The conductor found no host for the server's evacuation."""
+        self._put('nova-conductor:%s' % self.api_host,
+                  'compute_task.rebuild_server.error', 'error',
+                  compute_task_payload(server))
 
     def _put(self, publisher: str, event_type: str, priority: str,
              payload: dict) -> None:

@@ -52,7 +52,7 @@ class Duration:
 _DURATIONS = ('evacuate_duration', 'stop_duration', 'start_duration',
               'boot_duration', 'api_latency')
 _FLOATS = ('service_down_time', 'rpc_response_timeout', 'evacuate_host_lag',
-           'evacuate_claim_time')
+           'evacuate_claim_time', 'no_valid_host_delay')
 _INTS = {'max_limit': 1, 'api_max_concurrent': 0}
 
 # Named sets of the realism knobs; a profile first puts every knob back to
@@ -90,6 +90,8 @@ class Settings:
     ``evacuate_claim_time`` is how long an evacuation's claim on its
     target host takes; the claims on one host are taken one at a time
     (Nova's resource tracker lock), before the rest of the rebuild.
+    ``no_valid_host_delay`` is how long nova-conductor takes to find that
+    no host can take an evacuated server, before the server turns error.
     ``profile`` in ``update`` applies one of ``PROFILES`` first.
     """
 
@@ -103,6 +105,7 @@ class Settings:
     evacuate_host_lag: float = 0.0
     api_max_concurrent: int = 0
     evacuate_claim_time: float = 0.0
+    no_valid_host_delay: float = 0.0
     max_limit: int = 1000
 
     def update(self, **values: Any) -> None:

@@ -6,12 +6,17 @@ Nova sends, for an evacuation (``doc/source/admin/nova-events.rst``):
 * ``instance.rebuild.start`` and ``instance.rebuild.end`` from the target
   nova-compute, or ``instance.rebuild.error`` (priority error) with the
   fault when the rebuild failed. An evacuation is a rebuild elsewhere, so
-  these carry Nova's default action ``rebuild``.
+  these carry Nova's default action ``rebuild``;
+* ``compute_task.rebuild_server.error`` (priority error) from
+  nova-conductor when no host could take the server (``NoValidHost``):
+  the evacuation ends there, before any compute starts a rebuild.
 
 The payload is a serialised Nova object (``InstanceActionPayload``,
 ``InstanceActionRebuildPayload``): ``{'nova_object.name': ...,
 'nova_object.data': {'uuid': ..., 'host': ..., 'state': ...,
-'task_state': ..., 'fault': {...} or None, ...}}``. ``parse`` reads only
+'task_state': ..., 'fault': {...} or None, ...}}``; the conductor's
+``ComputeTaskPayload`` names the instance ``instance_uuid`` and its fault
+``reason``. ``parse`` reads only
 what the engine needs and returns None for anything else, so a payload
 of a newer or older Nova, or a message that is not Nova's at all, is
 dropped rather than raising on the listener's thread.
@@ -24,7 +29,8 @@ import enum
 
 # The notifications the listener subscribes to (an oslo.messaging
 # NotificationFilter on event_type).
-EVENT_TYPES_PATTERN = r'^instance\.(evacuate|rebuild\.(start|end|error))$'
+EVENT_TYPES_PATTERN = (r'^(instance\.(evacuate|rebuild\.(start|end|error))'
+                       r'|compute_task\.rebuild_server\.error)$')
 
 
 class Outcome(enum.Enum):
@@ -44,6 +50,7 @@ _OUTCOMES = {
     'instance.rebuild.start': Outcome.GOING,
     'instance.rebuild.end': Outcome.DONE,
     'instance.rebuild.error': Outcome.FAILED,
+    'compute_task.rebuild_server.error': Outcome.FAILED,
 }
 
 
@@ -74,14 +81,14 @@ def parse(event_type, payload):
     data = payload.get('nova_object.data')
     if not isinstance(data, dict):
         return None
-    uuid = data.get('uuid')
+    uuid = data.get('uuid', data.get('instance_uuid'))
     if not isinstance(uuid, str) or not uuid:
         return None
     return NovaEvent(event_type, uuid, outcome,
                      host=_text(data.get('host')),
                      vm_state=_text(data.get('state')),
                      task_state=_text(data.get('task_state')),
-                     fault=_fault(data.get('fault')))
+                     fault=_fault(data.get('fault', data.get('reason'))))
 
 
 def _text(value):

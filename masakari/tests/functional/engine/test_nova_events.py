@@ -109,3 +109,32 @@ def test_a_rebuild_error_event_fails_the_evacuation_at_once(
     assert events.woken[bad] == 1
     assert cloud.where(bad) == 'c1'
     assert cloud.where(good) != 'c1'
+
+
+def test_no_valid_host_from_the_conductor_fails_the_evacuation_at_once(
+        cloud, manager, ctx, engine_conf, events, nova_sends):
+    """Nova's conductor finds no host (every other compute is down) and
+    says so with compute_task.rebuild_server.error; no compute ever sends
+    a rebuild event. That event, not a poll, ends each wait (the
+    conductor takes a moment, so the first poll finds nothing yet)."""
+    engine_conf.set_override('verify_interval', 30)
+    cloud.state.configure(no_valid_host_delay=0.5)
+    listing_fails(cloud)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    servers = cloud.servers('c1', 2, ha=True)
+    cloud.fail('c2')
+    cloud.fail('c1')
+
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'error'
+
+    moves = vmoves(uuid)
+    assert {m.instance_uuid for m in moves} == set(servers)
+    for move in moves:
+        assert move.status == 'failed'
+        assert 'No valid host' in move.message, move.message
+    assert {s: events.woken[s] for s in servers} == {s: 1 for s in servers}
+    assert all(cloud.where(s) == 'c1' for s in servers)

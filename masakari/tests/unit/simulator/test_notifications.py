@@ -24,6 +24,10 @@ class Recorder:
         self.sent.append(('instance.rebuild.%s' % phase, target,
                           server.host, server.task_state, server.fault))
 
+    def rebuild_unschedulable(self, server):
+        self.sent.append(('compute_task.rebuild_server.error', 'conductor',
+                          server.host, server.task_state, server.fault))
+
 
 @pytest.fixture
 def cloud():
@@ -75,13 +79,32 @@ def test_a_stuck_rebuild_never_ends(cloud):
         'instance.evacuate', 'instance.rebuild.start']
 
 
-def test_no_valid_host_sends_no_rebuild_event(cloud):
+def test_no_valid_host_is_the_conductors_error_not_a_rebuild(cloud):
     sid = cloud.add_server('c1')
     cloud.fail_host('c1')
     cloud.fail_host('c2')
     lifecycle.evacuate(cloud, sid, caller(cloud))
     cloud.wait_for_idle(2)
-    assert [s[0] for s in cloud.notifier.sent] == ['instance.evacuate']
+    sent = cloud.notifier.sent
+    assert [s[0] for s in sent] == ['instance.evacuate',
+                                    'compute_task.rebuild_server.error']
+    # Sent once the server is back in error on its host, with the fault.
+    assert sent[-1][2:4] == ('c1', None)
+    assert sent[-1][4].details == 'NoValidHost'
+
+
+def test_the_conductors_payload_is_shaped_like_novas(cloud):
+    sid = cloud.add_server('c1')
+    server = cloud.servers[sid]
+    server.vm_state = 'error'
+    server.fault = Fault(500, 'No valid host was found.', 'NoValidHost')
+    payload = notifications.compute_task_payload(server)
+    assert payload['nova_object.name'] == 'ComputeTaskPayload'
+    data = payload['nova_object.data']
+    assert (data['instance_uuid'], data['state']) == (sid, 'error')
+    reason = data['reason']['nova_object.data']
+    assert (reason['exception'], reason['module_name']) == (
+        'NoValidHost', 'nova.conductor.manager')
 
 
 def test_the_payload_is_shaped_like_novas(cloud):

@@ -28,6 +28,16 @@ def simulated(task_state=None, host='c2', fault=None, rebuild=True):
     return notifications.instance_payload(server, kind)
 
 
+def conductor_says_no_valid_host():
+    """The conductor's payload as the simulator (and Nova) sends it."""
+    server = models.Server(
+        id=UUID, num=1, name='vm', tenant_id='p', user_id='u',
+        flavor=flavors.find(flavors.DEFAULT_FLAVOR), image_id='img',
+        host='c1', metadata={}, vm_state='error',
+        fault=models.Fault(500, 'No valid host was found.', 'NoValidHost'))
+    return notifications.compute_task_payload(server)
+
+
 def by_hand(data, name='InstanceActionRebuildPayload'):
     return {'nova_object.name': name, 'nova_object.namespace': 'nova',
             'nova_object.version': '1.10', 'nova_object.data': data}
@@ -61,6 +71,14 @@ FAULT = {'nova_object.name': 'ExceptionPayload',
          'exception': 'Timeout'}}}), Outcome.FAILED, 'Timeout'),
     ('instance.rebuild.error', by_hand({'uuid': UUID, 'fault': 'text'}),
      Outcome.FAILED, None),
+    # The conductor found no host: its own payload, its own field names.
+    ('compute_task.rebuild_server.error', conductor_says_no_valid_host(),
+     Outcome.FAILED, 'NoValidHost: No valid host was found.'),
+    ('compute_task.rebuild_server.error',
+     by_hand({'instance_uuid': UUID, 'state': 'active',
+              'request_spec': None, 'reason': FAULT},
+             name='ComputeTaskPayload'),
+     Outcome.FAILED, 'BuildAbortException: no disk on c2'),
 ])
 def test_evacuation_events(event_type, payload, outcome, fault):
     event = nova_events.parse(event_type, payload)
