@@ -20,11 +20,14 @@ class EvacuationFailed(Exception):
 
 
 def wait_for_evacuation(nova, context, server, source_host,
-                        expected_vm_state, watcher, clock=time.monotonic):
+                        expected_vm_state, watcher, clock=time.monotonic,
+                        on_ended=None):
     """The server once it runs elsewhere; EvacuationFailed or WaitTimeout.
 
     ``expected_vm_state`` None means the state the server has (an
     evacuation requested by an earlier attempt, whose plan is unknown).
+    ``on_ended`` is called as soon as the watcher knows that Nova ended
+    the evacuation, before the server is read to confirm how.
     """
     last = server
     settling_since = None
@@ -32,6 +35,8 @@ def wait_for_evacuation(nova, context, server, source_host,
 
     def check():
         nonlocal last, settling_since
+        if on_ended is not None and watcher.ended_status(server.id):
+            on_ended()
         current = last = nova.get_server(context, server.id)
         state = planning.evacuation_progress(
             current, source_host, expected_vm_state or current.vm_state,

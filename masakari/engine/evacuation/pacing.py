@@ -51,9 +51,22 @@ class Slots:
 
     @contextlib.contextmanager
     def in_nova(self):
-        with self._in_nova:
+        """Yields ``leave``: called once Nova has ended the evacuation
+        (before the engine confirms it), it hands the slot on at once, so
+        the next evacuation does not wait for this one's confirmation."""
+        self._in_nova.acquire()
+        left = threading.Event()
+
+        def leave():
+            if not left.is_set():
+                left.set()
+                self._in_nova.release()
+
+        try:
             self._done_preparing()
-            yield
+            yield leave
+        finally:
+            leave()
 
 
 class ServerSnapshot:

@@ -222,7 +222,7 @@ class HostEvacuation:
                                  "'%s'%s" % (server.id, server.vm_state,
                                              self.source_host, self._to()),
                                  0.5)
-        with self.slots.in_nova():
+        with self.slots.in_nova() as leave_nova:
             self.task.confirm_lease()
             self.watcher.forget(server.id)
             self._ask_nova(server)
@@ -230,7 +230,8 @@ class HostEvacuation:
             try:
                 server = confirm.wait_for_evacuation(
                     self.nova, self.context, server, self.source_host,
-                    plan.expected_vm_state, self.watcher)
+                    plan.expected_vm_state, self.watcher,
+                    on_ended=leave_nova)
             except confirm.EvacuationFailed:
                 self._undo_error_state(server, plan)
                 raise

@@ -114,3 +114,24 @@ def test_an_old_snapshot_is_not_acted_on():
     assert snapshot.take('a') == server('a')
     now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
     assert snapshot.take('b') is None
+
+
+def test_leaving_nova_early_hands_the_slot_on_once():
+    slots = pacing.Slots(1)
+    entered = threading.Event()
+    with slots.server(), slots.in_nova() as leave:
+        leave()
+        leave()  # and again when the block ends: no second release
+
+        def next_server():
+            with slots.server(), slots.in_nova():
+                entered.set()
+
+        other = threading.Thread(target=next_server)
+        other.start()
+        # The slot is free while this server still confirms its outcome.
+        assert entered.wait(JOIN)
+        other.join(JOIN)
+    # Exactly one slot: a second holder would not get in while one holds it.
+    with slots.in_nova():
+        assert not slots._in_nova.acquire(blocking=False)
