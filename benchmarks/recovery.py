@@ -56,9 +56,6 @@ QUICK_SIZES = (1, 10, 100)
 FULL_THREADS = ('10', '50', 'N')
 QUICK_THREADS = ('10', 'N')
 TIMEOUT = 30
-# The engine's os-migrations poll while it measures: the fast path (the
-# option's default, 1 s, would put up to 1 s per round into the result).
-WATCH_INTERVAL = 0.05
 
 
 class Cloud:
@@ -222,8 +219,7 @@ def _probes(own):
 
 
 def _engine_options(args, p, setting_options=None):
-    base = {(None, 'host_failure_recovery_threads'): p,
-            ('host_failure', 'evacuation_watch_interval'): WATCH_INTERVAL}
+    base = {(None, 'host_failure_recovery_threads'): p}
     base.update(setting_options or {})
     return cli.engine_options(args.engine_option, base)
 

@@ -209,12 +209,14 @@ def write_conf(path, sections):
 class Simulator:
     """``masakari-nova-simulator`` with no hosts, on a free port."""
 
-    def __init__(self, run_dir):
+    def __init__(self, run_dir, notification_url=None):
         port = free_port()
+        argv = ['--port', str(port), '--hosts', '0']
+        if notification_url:
+            # Nova's versioned notifications, on the broker.
+            argv += ['--notification-url', notification_url]
         self.process = Process(
-            'nova-simulator',
-            python_module('masakari.cmd.simulator', '--port', str(port),
-                          '--hosts', '0'),
+            'nova-simulator', python_module('masakari.cmd.simulator', *argv),
             os.path.join(run_dir, 'simulator.log'))
         self.url = 'http://127.0.0.1:%d' % port
         self.admin_url = self.url + '/simulator'
@@ -254,9 +256,11 @@ class Stack:
             self.db_url, drop, self.db_backend = create_database(self.run_dir)
             self._parts.append(_Callable(drop))
             migrate(self.db_url)
-            self.simulator = Simulator(self.run_dir)
-            self._parts.append(self.simulator)
             self.transport = transport or self._start_rabbit()
+            self.simulator = Simulator(
+                self.run_dir, notification_url=None
+                if self.transport == 'fake://' else self.transport)
+            self._parts.append(self.simulator)
             self.exchange = 'masakari_bench_%s' % uuid.uuid4().hex[:8]
             self.start_engine(engine_options or {})
         except BaseException:

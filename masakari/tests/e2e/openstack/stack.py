@@ -53,6 +53,15 @@ MASAKARI_OPTIONS = {
 }
 
 
+def merged_options(*layers):
+    """{section: {name: value}} with later layers winning per option."""
+    merged = {}
+    for layer in layers:
+        for section, options in layer.items():
+            merged.setdefault(section, {}).update(options)
+    return merged
+
+
 _PING = """
 import sys, time
 from oslo_config import cfg
@@ -183,7 +192,14 @@ class Stack:
         conn.compute.default_microversion = COMPUTE_MICROVERSION
         return conn
 
-    def _start_masakari(self):
+    def restart_masakari(self, options=None):
+        """masakari-api and -engine again, on a new database, with
+        ``options`` ({section: {name: value}}) over the suite's."""
+        if self.processes is not None:
+            self.processes.stop_all()
+        self._start_masakari(options)
+
+    def _start_masakari(self, options=None):
         oslite, layout = self.oslite, self.layout
         port = layout.ports['masakari']
         if oslite.port_open(port):
@@ -197,8 +213,9 @@ class Stack:
         conf = self.workdir / 'masakari.conf'
         conf.write_text(oslite.masakari_conf(
             layout, layout.db_url(DATABASE, charset='utf8mb4'),
-            extra=dict(MASAKARI_OPTIONS, fencing={
-                'bmc_inventory_file': str(self.bmc_inventory)})))
+            extra=merged_options(MASAKARI_OPTIONS, {'fencing': {
+                'bmc_inventory_file': str(self.bmc_inventory)}},
+                options or {})))
         self.masakari_conf = str(conf)
         self.processes = Processes(self.workdir)
         result = self.processes.run('masakari.cmd.manage', '--config-file',

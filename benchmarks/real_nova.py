@@ -1,0 +1,277 @@
+"""Host recoveries against a real Nova (openstack-lite), timed from the
+failure: the real-Nova rows of the performance page.
+
+For each configuration (``CONFIGS``) and size N, on the stack that
+``tools/openstack-lite`` brings up (Keystone, Placement, Nova with the
+fake virt driver, three computes), this boots N HA servers on
+``compute1``, makes it fail and has masakari recover it:
+
+* ``defaults``: the shipped defaults — no fencing, no force-down, no
+  Nova events. ``compute1``'s nova-compute is killed and the host
+  monitor's notification posted at once; the engine waits for Nova to
+  report the service down.
+* ``fenced``: the host monitor reports ``compute1`` while its
+  nova-compute still runs; a Redfish BMC (the project's emulator) powers
+  it off, which kills that nova-compute; the engine then forces the
+  service down and evacuates; Nova's versioned notifications on.
+
+An observer reads Nova every ``POLL`` seconds (one servers listing, one
+services listing) to see when Nova reports the service down and when each
+server is ACTIVE elsewhere; what the observer asks of Nova is subtracted
+from nova-api's request count. The bound of a row is physical: Nova's
+down detection as observed (defaults) or the BMC's power-off (fenced),
+plus ``ceil(N/P)·L`` with L the median evacuation time seen.
+
+Run: ``python -m benchmarks.real_nova`` (as root on a fresh machine it
+installs openstack-lite first, as the e2e suite does). Writes
+``benchmarks/results/real_nova.json`` and
+``doc/source/reference/real-nova.rst``.
+"""
+
+import argparse
+import math
+import os
+import pathlib
+import re
+import statistics
+import tempfile
+import threading
+import time
+
+from benchmarks import cli
+from benchmarks import conditions
+from benchmarks import machine
+from benchmarks import rst
+from masakari.simulator.bmc.redfish import RedfishBMC
+from masakari.tests.e2e.openstack.stack import Stack
+from masakari.tests.fixtures.bmc import write_inventory
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+RESULTS = ROOT / 'benchmarks' / 'results' / 'real_nova.json'
+PAGE = ROOT / 'doc' / 'source' / 'reference' / 'real-nova.rst'
+FAILED, P = 'compute1', 3
+POLL = 0.25
+CONFIGS = {
+    'defaults': {'host_failure': {'force_down_failed_host': 'false',
+                                  'evacuation_watch_interval': '1.0'},
+                 'nova_events': {'enabled': 'false'}},
+    'fenced': {'host_failure': {'evacuation_watch_interval': '1.0'},
+               'nova_events': {'enabled': 'true'}},
+}
+# What masakari-hostmonitor posts for a host that went down.
+HOST_DOWN = {'event': 'STOPPED', 'host_status': 'NORMAL',
+             'cluster_status': 'OFFLINE'}
+NOVA_VERSION = '34.0.0'     # tools/openstack-lite/requirements.txt
+REQUEST_LINE = re.compile(r'\] (GET|POST|PUT|DELETE|PATCH|HEAD) /')
+
+
+class Observer(threading.Thread):
+    """What Nova shows, every POLL s: when the failed host's service reads
+    down, and when each server is first rebuilding and first ACTIVE on
+    another host (wall-clock times)."""
+
+    def __init__(self, conn, server_ids):
+        super().__init__(daemon=True)
+        self.conn, self.ids = conn, set(server_ids)
+        self.down_at = None
+        self.rebuilding_at, self.active_at = {}, {}
+        self.requests = 0
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set() and len(self.active_at) < len(self.ids):
+            now = time.time()
+            self._look(now)
+            self._halt.wait(POLL)
+
+    def _look(self, now):
+        services = list(self.conn.compute.services(binary='nova-compute',
+                                                   host=FAILED))
+        servers = list(self.conn.compute.servers(details=True,
+                                                 all_projects=True))
+        self.requests += 2
+        if self.down_at is None and services and services[0].state == 'down':
+            self.down_at = now
+        for server in servers:
+            if server.id not in self.ids:
+                continue
+            if server.task_state and server.id not in self.rebuilding_at:
+                self.rebuilding_at[server.id] = now
+            if (server.status == 'ACTIVE' and server.task_state is None and
+                    server.compute_host != FAILED):
+                self.active_at.setdefault(server.id, now)
+
+    def stop(self):
+        self._halt.set()
+        self.join(30)
+
+
+def cpu_seconds(pid):
+    with open('/proc/%d/stat' % pid) as handle:
+        fields = handle.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def nova_requests_since(log_path, offset):
+    with open(log_path, errors='replace') as handle:
+        handle.seek(offset)
+        return sum(1 for line in handle if REQUEST_LINE.search(line))
+
+
+def recover_once(stack, config, n):
+    segment = stack.create_segment('bench-%s-%d' % (config, n), 'auto',
+                                   stack.layout.computes)
+    servers = [stack.boot('bench-%d' % i, FAILED, ha=True)
+               for i in range(n)]
+    bmc = None
+    try:
+        stack.wait_servers(servers, timeout=300)
+        nova_log = os.path.join(stack.layout.logs, 'nova-api.log')
+        offset = os.path.getsize(nova_log)
+        engine_pid = stack.engine.process.pid
+        cpu0 = cpu_seconds(engine_pid)
+        observer = Observer(stack.conn, [s.id for s in servers])
+        if config == 'fenced':
+            bmc = RedfishBMC(FAILED)
+            bmc.on_power_off = lambda: stack.kill_compute(FAILED)
+            bmc.start()
+            write_inventory(stack.bmc_inventory,
+                            {FAILED: bmc.inventory_entry()})
+            failed_at = None
+        else:
+            stack.kill_compute(FAILED)
+            failed_at = time.time()
+        observer.start()
+        posted_at = time.time()
+        mono_posted = time.monotonic()
+        notification = stack.notify('COMPUTE_HOST', FAILED, HOST_DOWN)
+        final = stack.wait_notification(notification)
+        observer.join(120)
+        observer.stop()
+        cpu = cpu_seconds(engine_pid) - cpu0
+        requests = nova_requests_since(nova_log, offset) - observer.requests
+        assert final.status == 'finished', stack.failure_report(final)
+        assert len(observer.active_at) == n, 'not every server seen ACTIVE'
+        if bmc is not None:
+            fence = bmc.powered_off_at[0] - mono_posted
+            failed_at = posted_at + fence
+        durations = [observer.active_at[s] - observer.rebuilding_at[s]
+                     for s in observer.active_at
+                     if s in observer.rebuilding_at]
+        return {
+            'config': config, 'n': n, 'p': P,
+            'failure_to_down': (round(observer.down_at - failed_at, 2)
+                                if observer.down_at else None),
+            'fence_seconds': round(fence, 2) if bmc is not None else None,
+            'post_to_first': round(min(observer.active_at.values())
+                                   - posted_at, 2),
+            'post_to_last': round(max(observer.active_at.values())
+                                  - posted_at, 2),
+            'failure_to_last': round(max(observer.active_at.values())
+                                     - failed_at, 2),
+            'evacuation_median': round(statistics.median(durations), 2)
+            if durations else None,
+            'engine_cpu_ms_per_instance': round(1000 * cpu / n, 1),
+            'nova_requests_per_instance': round(requests / n, 1),
+        }
+    finally:
+        if bmc is not None:
+            write_inventory(stack.bmc_inventory, {})
+            bmc.stop()
+        stack.restore_compute(FAILED)
+        stack.delete_servers(servers)
+        stack.delete_segment(segment)
+
+
+def bound(row):
+    """The physical bound from the clock's start (failure or POST)."""
+    evacuations = math.ceil(row['n'] / row['p']) * (
+        row['evacuation_median'] or 0.0)
+    if row['config'] == 'fenced':
+        return row['fence_seconds'] + evacuations
+    return (row['failure_to_down'] or 0.0) + evacuations
+
+
+def render(result):
+    layout = result['layout']
+    out = [
+        '..\n   Generated by ``python -m benchmarks.real_nova`` from\n'
+        '   benchmarks/results/real_nova.json; do not edit.\n',
+        rst.title('Host recovery against a real Nova', '='),
+        rst.para(
+            'Each row: N HA servers on ``%s`` of the project\'s '
+            'openstack-lite (Nova %s with the fake virt driver, three '
+            'computes), the host fails, masakari recovers it. Times are '
+            'seconds, read from Nova by an observer every %g s (so each '
+            'is up to %g s late). ``defaults``: the shipped defaults (no '
+            'fencing, no force-down, no Nova events), the compute killed '
+            'and the notification posted at once; the clock starts at the '
+            'kill. ``fenced``: Redfish fencing through the project\'s BMC '
+            'emulator, whose power-off kills the compute, then force-down, '
+            'with Nova\'s events; the clock starts at the power-off.'
+            % (FAILED, layout.get('nova_version', '?'), POLL, POLL)),
+        rst.para(
+            'Nova here reports a service down %s s after its last '
+            'heartbeat (``service_down_time``; production Nova: 60) with a '
+            'heartbeat every %s s (``report_interval``; production: 10). '
+            'The bound is Nova\'s down detection as observed (defaults) or '
+            'the BMC\'s power-off (fenced), plus ceil(N/P)·L with L the '
+            'median evacuation time observed.'
+            % (layout['service_down_time'], layout['report_interval'])),
+        conditions.describe({'engine': result['engine']}, result['git']),
+        rst.bullet('Machine: %s.' % result['machine']) + '\n\n',
+    ]
+    rows = []
+    for row in result['rows']:
+        rows.append([
+            row['config'], str(row['n']),
+            '%s' % (row['failure_to_down'] if row['config'] == 'defaults'
+                    else row['fence_seconds']),
+            '%.2f' % row['post_to_first'], '%.2f' % row['post_to_last'],
+            '%.2f' % row['failure_to_last'], '%.2f' % bound(row),
+            '%.2f' % (row['failure_to_last'] - bound(row)),
+            '%.2f' % (row['failure_to_last'] / bound(row)),
+            '%s' % row['evacuation_median'],
+            '%s' % row['engine_cpu_ms_per_instance'],
+            '%s' % row['nova_requests_per_instance']])
+    out.append(rst.table(
+        ['config', 'N', 'down seen / fenced (s)', 'POST → first ACTIVE',
+         'POST → last ACTIVE', 'failure → last ACTIVE', 'bound',
+         'above the bound', 'ratio', 'L (median)', 'engine CPU ms / instance',
+         'Nova requests / instance'], rows))
+    return '\n'.join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--sizes', default='4,16',
+                        help='the N values, comma separated')
+    parser.add_argument('--out', default=str(RESULTS))
+    parser.add_argument('--page', default=str(PAGE))
+    args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.sizes.split(',')]
+    stack = Stack(pathlib.Path(tempfile.mkdtemp(prefix='real-nova-')))
+    rows = []
+    try:
+        stack.start()
+        for config, options in CONFIGS.items():
+            stack.restart_masakari(options)
+            for n in sizes:
+                rows.append(recover_once(stack, config, n))
+                print(rows[-1], flush=True)
+        layout = {'service_down_time': stack.layout.service_down_time,
+                  'report_interval': stack.layout.report_interval,
+                  'nova_version': NOVA_VERSION}
+    finally:
+        stack.stop()
+    result = {
+        'git': conditions.git_state(ROOT), 'machine': machine.describe(),
+        'engine': {'P': str(P), 'evacuation_watch_interval': '1.0',
+                   'per row': 'see CONFIGS in benchmarks/real_nova.py'},
+        'configs': CONFIGS, 'layout': layout, 'poll': POLL, 'rows': rows}
+    cli.write_json(args.out, result)
+    pathlib.Path(args.page).write_text(render(result))
+
+
+if __name__ == '__main__':
+    main()
