@@ -160,6 +160,7 @@ def recover_once(stack, config, n):
                      if s in observer.rebuilding_at]
         return {
             'config': config, 'n': n, 'p': P,
+            'load_average': machine.load_average(),
             'failure_to_down': (round(observer.down_at - failed_at, 2)
                                 if observer.down_at else None),
             'fence_seconds': round(fence, 2) if bmc is not None else None,
@@ -216,7 +217,11 @@ def render(result):
             'heartbeat every %s s (``report_interval``; production: 10). '
             'The bound is Nova\'s down detection as observed (defaults) or '
             'the BMC\'s power-off (fenced), plus ceil(N/P)·L with L the '
-            'median evacuation time observed.'
+            'median evacuation time observed (from the first sight of the '
+            'rebuild to the first sight of the server ACTIVE elsewhere). '
+            'The load average (1 min, at the end of the row) says how busy '
+            'the machine was: this 2-core machine runs all of OpenStack '
+            'and masakari.'
             % (layout['service_down_time'], layout['report_interval'])),
         conditions.describe({'engine': result['engine']}, result['git']),
         rst.bullet('Machine: %s.' % result['machine']) + '\n\n',
@@ -233,12 +238,13 @@ def render(result):
             '%.2f' % (row['failure_to_last'] / bound(row)),
             '%s' % row['evacuation_median'],
             '%s' % row['engine_cpu_ms_per_instance'],
-            '%s' % row['nova_requests_per_instance']])
+            '%s' % row['nova_requests_per_instance'],
+            '%.1f' % (row.get('load_average') or 0)])
     out.append(rst.table(
         ['config', 'N', 'down seen / fenced (s)', 'POST → first ACTIVE',
          'POST → last ACTIVE', 'failure → last ACTIVE', 'bound',
          'above the bound', 'ratio', 'L (median)', 'engine CPU ms / instance',
-         'Nova requests / instance'], rows))
+         'Nova requests / instance', 'load average'], rows))
     return '\n'.join(out)
 
 

@@ -34,6 +34,7 @@ from masakari.compute.resources import Evacuation
 from masakari.compute.resources import Server
 from masakari.compute.resources import Service
 from masakari.conf import CONF
+from masakari.metrics import engine as engine_metrics
 from masakari import exception
 
 LOG = logging.getLogger(__name__)
@@ -118,10 +119,13 @@ def _call(context, what, func, *args, idempotent=True, instance_id=None,
         else:
             LOG.debug('Nova call done in %.3fs: %s',
                       time.monotonic() - started, what)
+            engine_metrics.nova_call(func, 'ok')
             return result
         if not retriable or attempt > retries:
             LOG.warning('Nova call failed: %s: %s', what, error.message)
+            engine_metrics.nova_call(func, 'error')
             raise error
+        engine_metrics.nova_call(func, 'retried')
         delay = min(RETRY_BASE_DELAY * 2 ** (attempt - 1), RETRY_MAX_DELAY)
         LOG.warning('Nova call failed, retrying in %.1fs: %s: %s', delay,
                     what, error.message)

@@ -13,6 +13,7 @@ from masakari.conf import database
 from masakari.conf import engine
 from masakari.conf import fencing
 from masakari.conf import messaging
+from masakari.conf import metrics
 from masakari.conf import nova
 from masakari.conf import nova_events
 from masakari.conf import osapi_v1
@@ -23,7 +24,8 @@ from masakari.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (api, base, coordination, database, engine, fencing, messaging,
-           nova, nova_events, osapi_v1, recovery_flows, taskflow, wsgi)
+           metrics, nova, nova_events, osapi_v1, recovery_flows, taskflow,
+           wsgi)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -426,6 +426,17 @@ def notification_get_all(filters=None, limit=None, marker=None,
     return _list(model, conditions, limit, marker, sort_keys, sort_dirs)
 
 
+def notification_counts():
+    """``{(type, status): count}`` of the live notifications."""
+    model = models.Notification
+    with _reader() as session:
+        rows = session.execute(
+            sa.select(model.type, model.status, sa.func.count())
+            .where(model.deleted == 0)
+            .group_by(model.type, model.status)).all()
+    return {(kind, status): count for kind, status, count in rows}
+
+
 def notification_get_by_uuid(uuid):
     with _reader() as session:
         notification = session.scalars(_live(models.Notification).where(

@@ -52,6 +52,7 @@ from masakari.engine import leases
 from masakari.engine import recovery
 from masakari import exception
 from masakari.ha import notifications as ha_notifications
+from masakari.metrics import engine as engine_metrics
 from masakari import notifications
 
 LOG = logging.getLogger(__name__)
@@ -270,6 +271,7 @@ class MasakariManager:
                          'skipping', uuid)
                 return None
             if claim in (Claim.EXPIRED, Claim.OWN):
+                engine_metrics.LEASE_TAKEOVERS.inc()
                 LOG.warning('Processing notification %s of type %s again: '
                             'taken over from masakari-engine on host %s',
                             uuid, claimed.type, notification.engine_host)
@@ -294,7 +296,15 @@ class MasakariManager:
         return 'ignored'
 
     def _run(self, context, claimed, host, retry):
-        """Run a claimed notification under its lease; record the outcome."""
+        """Run a claimed notification under its lease; record the outcome
+        (and measure it)."""
+        with engine_metrics.recovery(
+                claimed, host.name if host else claimed.source_host_uuid,
+        ) as measured:
+            measured.status = self._run_leased(context, claimed, host, retry)
+            return measured.status
+
+    def _run_leased(self, context, claimed, host, retry):
         uuid = claimed.notification_uuid
         lease = self.heartbeat.hold(uuid, self.host)
         try:

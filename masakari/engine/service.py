@@ -34,6 +34,7 @@ from masakari.conf import CONF
 from masakari.engine.evacuation import listener as nova_listener
 from masakari.engine import manager as engine_manager
 from masakari.engine import periodic
+from masakari.metrics import exporter as metrics_exporter
 from masakari import rpc
 
 LOG = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class EngineService:
         self._server = None
         self._stopped = threading.Event()
         self._periodics = []
+        self.metrics = None
 
     def start(self):
         LOG.info('Starting masakari-engine on %s (topic %s)', self.host,
@@ -89,6 +91,7 @@ class EngineService:
         # Nova's events reach us from the first recovery on (no-op unless
         # [nova_events] enabled; never waits for the bus).
         nova_listener.ensure_started(self.host)
+        self.metrics = metrics_exporter.Exporter().start()
         if CONF.periodic_enable:
             self._start_periodics()
         LOG.info('masakari-engine on %s is consuming from topic %s '
@@ -120,4 +123,6 @@ class EngineService:
         for thread in self._periodics:
             thread.join(timeout=max(timeout, 1.0))
         self._periodics = []
+        if self.metrics is not None:
+            self.metrics.stop()
         LOG.info('masakari-engine on %s stopped', self.host)

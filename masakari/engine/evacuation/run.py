@@ -22,6 +22,7 @@ engine's lease: nothing more is asked of Nova once the lease is lost.
 """
 
 from concurrent import futures
+import time
 
 from oslo_log import log as logging
 
@@ -36,6 +37,7 @@ from masakari.engine.evacuation import watcher as evacuation_watcher
 from masakari.engine import leases
 from masakari.engine import waiting
 from masakari import exception
+from masakari.metrics import engine as engine_metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -65,6 +67,9 @@ class HostEvacuation:
             event_interval=CONF.nova_events.evacuation_watch_interval)
         # Listed when the run starts.
         self.snapshot = None
+        # When each server's evacuation was asked of Nova (monotonic).
+        self.asked_at = {}
+        self.succeeded = []
         self.order = selection.StartOrder([])
 
     def run(self):
@@ -90,6 +95,8 @@ class HostEvacuation:
                 self.task.wait_reporting_progress(
                     [pool.submit(self._recover_one, record)
                      for record in level])
+        if self.succeeded:
+            engine_metrics.TIMELINE.mark(self.source_host, 'last_active')
 
     def _in_priority_order(self):
         """The unfinished records by restart priority, highest first."""
@@ -156,11 +163,15 @@ class HostEvacuation:
     def _failed(self, record, message):
         if not self._still_owner():
             return
+        self._measure(record, 'failed')
         records.mark_failed(record, message)
         self.task.update_details("Failed to evacuate instance '%s': %s"
                                  % (record.instance_uuid, message), 0.8)
 
     def _succeeded(self, record, server, message):
+        self._measure(record, 'succeeded')
+        self.succeeded.append(record.instance_uuid)
+        engine_metrics.TIMELINE.mark(self.source_host, 'first_active')
         records.mark_succeeded(record, server.host)
         self.task.update_details(message, 0.8)
 
@@ -245,7 +256,14 @@ class HostEvacuation:
             self.nova.reset_instance_state(self.context, server.id, 'error')
         return server
 
+    def _measure(self, record, outcome):
+        asked = self.asked_at.pop(record.instance_uuid, None)
+        if asked is not None:
+            engine_metrics.EVACUATION_SECONDS.labels(outcome).observe(
+                time.monotonic() - asked)
+
     def _ask_nova(self, server):
+        self.asked_at[server.id] = time.monotonic()
         try:
             self.nova.evacuate_instance(self.context, server.id,
                                         target=self.target)

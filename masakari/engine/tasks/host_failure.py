@@ -28,6 +28,7 @@ from masakari.engine import waiting
 from masakari import exception
 from masakari.fencing import api as fencing
 from masakari.ha import hosts as ha_hosts
+from masakari.metrics import engine as engine_metrics
 
 
 class FenceHostTask(base.MasakariTask):
@@ -54,6 +55,7 @@ class FenceHostTask(base.MasakariTask):
             raise
         if fenced is None:
             return False
+        engine_metrics.TIMELINE.mark(host_name, 'fenced')
         if fenced.already_off:
             message = ("Host '%s' is powered off already (%s): fenced"
                        % (host_name, fenced.driver))
@@ -94,6 +96,7 @@ class DisableComputeServiceTask(base.MasakariTask):
                                     host_name, ' (the host is fenced)'
                                     if host_fenced else ''), 0.3)
         if forced:
+            engine_metrics.TIMELINE.mark(host_name, 'compute_down')
             self._disable_now(service)
             self.update_details("Compute service on host '%s' is disabled "
                                 'and forced down' % host_name, 1.0)
@@ -105,6 +108,8 @@ class DisableComputeServiceTask(base.MasakariTask):
             disabler = compute_service.Disabler(
                 self.novaclient, self.context, host_name).start()
         down_after = self._wait_until_down(service)
+        if down_after is not None:
+            engine_metrics.TIMELINE.mark(host_name, 'compute_down')
         if disabler is not None:
             self._confirm_disabled(host_name, disabler)
         if down_after is None:
