@@ -9,7 +9,9 @@ on their own threads (``TASKS``: name, function, interval option).
 * ``check_expired_notifications``: mark ``failed`` what stayed new,
   running or error for ``notifications_expired_interval``;
 * ``take_over_expired``: the sweep for running notifications whose
-  engine stopped renewing its lease.
+  engine stopped renewing its lease;
+* ``return_to_service.return_repaired_hosts``: repaired hosts back in
+  service after their burn-in (only for the segments that opt in).
 """
 
 from futurist import waiters
@@ -20,6 +22,7 @@ from masakari.conf import CONF
 from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine.claims import Claim
+from masakari.engine import return_to_service
 
 LOG = logging.getLogger(__name__)
 
@@ -104,6 +107,7 @@ def take_over_expired(manager, context=None):
     return futures
 
 
+# (name, function, interval option: a [DEFAULT] name or (group, name)).
 TASKS = (
     ('process_unfinished_notifications', process_unfinished_notifications,
      'process_unfinished_notifications_interval'),
@@ -111,4 +115,6 @@ TASKS = (
      'check_expired_notifications_interval'),
     ('take_over_expired_notifications', take_over_expired,
      'notification_heartbeat_interval'),
+    ('return_repaired_hosts', return_to_service.return_repaired_hosts,
+     ('return_to_service', 'check_interval')),
 )

@@ -101,7 +101,10 @@ class EngineService:
     def _start_periodics(self):
         fuzzy = CONF.periodic_fuzzy_delay
         for name, function, interval_option in periodic.TASKS:
-            interval = CONF[interval_option]
+            if isinstance(interval_option, tuple):
+                interval = CONF[interval_option[0]][interval_option[1]]
+            else:
+                interval = CONF[interval_option]
             spread = min(fuzzy, interval)
             delay = random.uniform(0, spread) if spread else 0.0
             thread = _Periodic(name, functools.partial(function, self.manager),

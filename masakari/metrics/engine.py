@@ -59,6 +59,17 @@ LEASE_TAKEOVERS = Counter(
     'renewing its lease (or from its own previous run).',
     registry=REGISTRY)
 
+HOSTS_RETURNED = Counter(
+    'masakari_hosts_returned_to_service',
+    'Repaired hosts this engine enabled in Nova and took out of '
+    'maintenance after their burn-in ([return_to_service]).',
+    registry=REGISTRY)
+HOSTS_FLAPPING = Gauge(
+    'masakari_hosts_flapping',
+    'Hosts on maintenance kept out of service because they failed '
+    '[return_to_service] max_failures times within failure_window.',
+    registry=REGISTRY)
+
 PHASES = ('fenced', 'compute_down', 'first_active', 'last_active')
 
 

@@ -987,10 +987,12 @@ def cmd_kill_compute(layout, host):
     log('killed %s (pid %d)' % (host, pid))
 
 
-def cmd_restore_compute(layout, host, timeout=180):
+def cmd_restore_compute(layout, host, timeout=180, enable=True):
     """Bring a compute back after a failure, in the order Nova demands:
     start it (it cleans up evacuated instances before it reports), unset
-    forced_down (refused while evacuations are not cleaned up), enable."""
+    forced_down (refused while evacuations are not cleaned up), enable
+    (unless ``enable`` is false: that step left to masakari's return to
+    service)."""
     t0 = time.monotonic()
     cloud = Cloud(layout)
     if not pid_of(layout, host):
@@ -1014,7 +1016,7 @@ def cmd_restore_compute(layout, host, timeout=180):
     if service.get('forced_down'):
         wait_for('nova to accept forced_down=false on %s' % host, unforce,
                  timeout, interval=1)
-    if service['status'] != 'enabled':
+    if enable and service['status'] != 'enabled':
         cloud.nova('PUT', '/os-services/%s' % service['id'],
                    {'status': 'enabled'})
     wait_for('%s up' % host,

@@ -33,6 +33,7 @@ DATABASE = 'masakari_e2e'
 ENGINE_HOST = 'masakari-e2e'
 COMPUTE_MICROVERSION = '2.74'    # >= 2.37 for --nic none, 2.74 for host=
 TERMINAL = ('finished', 'error', 'failed', 'ignored')
+RETURN_SEGMENT = 'e2e-return-to-service'
 
 # What this suite configures beyond the defaults, and why.
 MASAKARI_OPTIONS = {
@@ -50,6 +51,9 @@ MASAKARI_OPTIONS = {
         # Only HA_Enabled servers move, so the tests can tell them apart.
         'evacuate_all_instances': 'false',
     },
+    # Only the return-to-service test's segment, with a short burn-in.
+    'return_to_service': {'segments': RETURN_SEGMENT, 'burn_in': '3',
+                          'check_interval': '1'},
 }
 
 
@@ -287,9 +291,9 @@ class Stack:
         self.oslite.cmd_kill_compute(self.layout, host)
         return time.monotonic()
 
-    def restore_compute(self, host):
+    def restore_compute(self, host, enable=True):
         t0 = time.monotonic()
-        self.oslite.cmd_restore_compute(self.layout, host)
+        self.oslite.cmd_restore_compute(self.layout, host, enable=enable)
         return time.monotonic() - t0
 
     def boot(self, name, host, ha):

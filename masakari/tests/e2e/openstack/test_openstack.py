@@ -11,6 +11,7 @@ import openstack.exceptions
 import pytest
 import requests
 
+from masakari.tests.e2e.openstack.stack import RETURN_SEGMENT
 from masakari.tests.fixtures.bmc import write_inventory
 from masakari.simulator.bmc.redfish import RedfishBMC
 
@@ -130,6 +131,40 @@ def test_host_failure_reserved_host(stack, servers, restore):
         assert hosts[failed].on_maintenance
         stack.results.record('reserved_host', 'restore compute',
                              round(stack.restore_compute(failed), 1))
+    finally:
+        stack.delete_segment(segment)
+
+
+def test_repaired_host_returns_to_service(stack, servers, restore):
+    """After a host recovery, an operator restarts the compute and unsets
+    forced_down, as Nova's procedure says, but does not enable it: masakari
+    does, after the burn-in (3 s here), and takes the host out of
+    maintenance."""
+    failed = 'compute2'
+    segment = stack.create_segment(RETURN_SEGMENT, 'auto',
+                                   stack.layout.computes)
+    try:
+        ha, plain = _boot(stack, servers, failed, 1, 0, 'rts')
+        restore.append(failed)
+        _host_failure(stack, failed, ha, plain, None, 'return to service')
+        stack.restore_compute(failed, enable=False)
+        t0 = time.monotonic()
+        assert stack.compute_service(failed).status == 'disabled'
+
+        def returned():
+            host = next(h for h in stack.conn.instance_ha.hosts(
+                segment.uuid) if h.name == failed)
+            return (not host.on_maintenance and
+                    stack.compute_service(failed).status == 'enabled')
+        deadline = time.monotonic() + 60
+        while not returned():
+            assert time.monotonic() < deadline, stack.engine_log_tail()
+            time.sleep(0.5)
+        stack.results.record('return to service',
+                             'repaired (forced_down unset) -> enabled, out '
+                             'of maintenance (burn-in 3 s)',
+                             round(time.monotonic() - t0, 1))
+        assert ('Host %s returned to service' % failed) in stack.engine.log()
     finally:
         stack.delete_segment(segment)
 
