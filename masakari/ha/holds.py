@@ -96,7 +96,8 @@ def judge(notification, facts, limits=None):
         return None
     if facts.storm_held():
         return Verdict(models.HOLD_STORM, STORM_ON_MESSAGE % {
-            'segment': facts.segment_name(), 'segment_uuid': facts.segment_uuid})
+            'segment': facts.segment_name(),
+            'segment_uuid': facts.segment_uuid})
     failed = {}
     for host_uuid, name, kind, payload in facts.host_reports(limits.window):
         if is_host_failure(kind, payload):

@@ -14,8 +14,9 @@ One sender per event, all called the same way,
 (sent by the API through ``masakari.ha``), ``notify_notification_process``
 (sent by the engine); this project's ``notification.hold``,
 ``segment.storm_brake``, ``recovery.pause`` and ``recovery.resume``
-(``masakari.ha.holds``: the storm brake and pauses). ``around(notify, context, subject, func, ...)`` wraps
-a write in one sender's start and end (or error) events.
+(``masakari.ha.holds``: the storm brake and pauses).
+``around(notify, context, subject, func, ...)`` wraps a write in one
+sender's start and end (or error) events.
 """
 
 import logging
