@@ -43,7 +43,7 @@ def tripped(failed, segment_hosts, limits):
 def first_to_trip(segment_hosts, limits):
     """How many failed hosts of a segment of ``segment_hosts`` trip the
     brake (None: never); what the documentation's table shows."""
-    for failed in range(1, max(segment_hosts, limits.max_failed_hosts) + 2):
+    for failed in range(1, segment_hosts + 1):
         if tripped(failed, segment_hosts, limits):
             return failed
     return None
