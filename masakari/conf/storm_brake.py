@@ -14,12 +14,15 @@ storm_brake_group = cfg.OptGroup('storm_brake',
                                  title='Storm brake on host recovery')
 
 storm_brake_opts = [
-    cfg.BoolOpt('enabled', default=True,
+    cfg.BoolOpt('enabled', default=False,
                 help='Hold the host failures of a segment, instead of '
                      'recovering them, when more of its hosts failed within '
                      '``window`` seconds than ``max_failed_hosts`` or '
                      '``max_failed_share`` allow. Held notifications wait '
-                     'for an operator (API microversion 1.6).'),
+                     'for an operator (API microversion 1.6). Off by '
+                     'default, so that a deployment taken over from '
+                     'upstream Masakari evacuates what it did before; '
+                     'turning it on is recommended.'),
     cfg.IntOpt('window', default=300, min=1,
                help='Seconds within which host failures of one segment '
                     '(by their generated_time) count as one burst.'),

@@ -27,7 +27,8 @@ def stack(conf, tmp_path):
     options = {(None, 'periodic_enable'): False,
                (None, 'wait_period_after_service_update'): 5,
                (None, 'wait_period_after_evacuation'): 10,
-               ('nova', 'call_retries'): 0}
+               ('nova', 'call_retries'): 0,
+               ('storm_brake', 'enabled'): True}
     with AllInOne(str(tmp_path / 'state'), api_port=0,
                   simulator_settings={'evacuate_duration': 0.05,
                                       'stop_duration': 0.02,

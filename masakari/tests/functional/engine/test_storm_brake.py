@@ -18,6 +18,11 @@ from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import old
 
 
+@pytest.fixture(autouse=True)
+def brake_on(engine_conf):
+    engine_conf.set_override('enabled', True, 'storm_brake')
+
+
 @pytest.fixture
 def rpc_cast(monkeypatch):
     """The API's casts, recorded instead of sent (the tests run the
