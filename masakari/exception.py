@@ -133,6 +133,10 @@ class InstanceNotFound(NotFound):
 
 
 # --- 406 / 409 --------------------------------------------------------------
+class RecoveryPauseNotFound(NotFound):
+    msg_fmt = 'Recovery pause %(id)s could not be found.'
+
+
 class InvalidGlobalAPIVersion(MasakariException):
     msg_fmt = ('Version %(req_ver)s is not supported by the API. Minimum is '
                '%(min_ver)s and maximum is %(max_ver)s.')
@@ -174,6 +178,15 @@ class DuplicateNotification(Conflict):
 
 
 # --- 5xx --------------------------------------------------------------------
+class RecoveryAlreadyPaused(Conflict):
+    msg_fmt = 'Automatic recovery is already paused for %(scope)s.'
+
+
+class NothingHeld(Conflict):
+    msg_fmt = ('No notification of segment %(segment)s is held by the '
+               'storm brake.')
+
+
 class ServiceUnavailable(MasakariException):
     msg_fmt = 'The service is temporarily unavailable: %(reason)s'
     code = 503

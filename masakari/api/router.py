@@ -31,7 +31,9 @@ from masakari.api import faults
 from masakari.api.handlers import extensions
 from masakari.api.handlers import hosts
 from masakari.api.handlers import notifications
+from masakari.api.handlers import recovery_pauses
 from masakari.api.handlers import segments
+from masakari.api.handlers import storm_brakes
 from masakari.api.handlers import versions
 from masakari.api.handlers import vmoves
 from masakari.api import microversion
@@ -71,6 +73,14 @@ ROUTES = {
     '/notifications/{notification_id}/vmoves': {'GET': vmoves.index},
     '/notifications/{notification_id}/vmoves/{vmove_id}': {
         'GET': vmoves.show},
+    '/storm_brakes': Since('1.6', {'GET': storm_brakes.index}),
+    '/storm_brakes/{segment_id}/action': Since(
+        '1.6', {'POST': storm_brakes.action}),
+    '/recovery_pauses': Since('1.6', {'GET': recovery_pauses.index,
+                                      'POST': recovery_pauses.create}),
+    '/recovery_pauses/{pause_id}': Since(
+        '1.6', {'GET': recovery_pauses.show,
+                'DELETE': recovery_pauses.delete}),
     '/extensions': {'GET': extensions.index},
     '/extensions/{alias}': {'GET': extensions.show},
 }

@@ -19,6 +19,7 @@ from masakari.conf import nova_events
 from masakari.conf import osapi_v1
 from masakari.conf import recovery_flows
 from masakari.conf import return_to_service
+from masakari.conf import storm_brake
 from masakari.conf import taskflow
 from masakari.conf import wsgi
 
@@ -26,7 +27,7 @@ CONF = cfg.CONF
 
 MODULES = (api, base, coordination, database, engine, fencing, messaging,
            metrics, nova, nova_events, osapi_v1, recovery_flows,
-           return_to_service, taskflow, wsgi)
+           return_to_service, storm_brake, taskflow, wsgi)
 
 for _module in MODULES:
     _module.register_opts(CONF)

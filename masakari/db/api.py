@@ -423,6 +423,8 @@ def notification_get_all(filters=None, limit=None, marker=None,
             conditions.append(model.status == statuses)
     if 'generated-since' in filters:
         conditions.append(model.generated_time >= filters['generated-since'])
+    if 'held' in filters:
+        conditions.append(_held() if filters['held'] else sa.not_(_held()))
     return _list(model, conditions, limit, marker, sort_keys, sort_dirs)
 
 
@@ -435,6 +437,12 @@ def notification_counts():
             .where(model.deleted == 0)
             .group_by(model.type, model.status)).all()
     return {(kind, status): count for kind, status, count in rows}
+
+
+def _held():
+    """Notifications whose automatic recovery waits for an operator."""
+    return sa.and_(models.Notification.hold.is_not(None),
+                   models.Notification.hold.in_(models.HOLDS))
 
 
 def notification_get_by_uuid(uuid):
@@ -485,11 +493,14 @@ def _load_payload(text):
         return None
 
 
-def notification_update(uuid, values, expected_statuses=None):
-    """Update a notification; with ``expected_statuses``, only from those.
+def notification_update(uuid, values, expected_statuses=None,
+                        unless_held=False):
+    """Update a notification; with ``expected_statuses``, only from those,
+    and with ``unless_held`` only when no pause or brake holds it.
 
     Returns the updated notification, or None when its status was not one
-    of ``expected_statuses`` (another engine got there first).
+    of ``expected_statuses`` (another engine got there first) or it is
+    held.
     """
     model = models.Notification
     with _writer() as session:
@@ -497,6 +508,8 @@ def notification_update(uuid, values, expected_statuses=None):
                                        model.deleted == 0)
         if expected_statuses is not None:
             query = query.where(model.status.in_(expected_statuses))
+        if unless_held:
+            query = query.where(sa.not_(_held()))
         result = session.execute(query.values(**values))
         if result.rowcount == 0:
             if expected_statuses is None:
@@ -663,6 +676,259 @@ def notifications_held_by(owner):
         return list(session.scalars(_live(model).where(
             model.status == 'running', model.engine_host == owner).order_by(
                 model.id)))
+
+
+# --- holds: the storm brake and recovery pauses ---
+class Held:
+    """What ``notification_claim_or_hold`` returns for a notification it
+    held instead of claiming: the row and the ``verdict`` that held it."""
+
+    def __init__(self, row, verdict):
+        self.row = row
+        self.verdict = verdict
+
+
+class _HoldFacts:
+    """What the hold decision may ask about a notification's segment, read
+    in the deciding transaction (under the segment's lock), each only when
+    asked."""
+
+    def __init__(self, session, notification, segment_uuid, pauses):
+        self._session = session
+        self.notification = notification
+        self.segment_uuid = segment_uuid
+        self.pauses = pauses
+
+    def storm_held(self):
+        """Whether the storm brake holds another notification of the
+        segment (it is on)."""
+        model = models.Notification
+        query = sa.select(model.id).where(
+            model.deleted == 0, model.hold == models.HOLD_STORM,
+            model.failover_segment_uuid == self.segment_uuid,
+            model.notification_uuid != self.notification.notification_uuid
+        ).limit(1)
+        return self._session.execute(query).first() is not None
+
+    def host_reports(self, window_seconds):
+        """``(host uuid, host name, type, payload)`` of the segment's
+        notifications generated within ``window_seconds`` of this one,
+        except those an operator settled after a brake."""
+        model = models.Notification
+        window = datetime.timedelta(seconds=window_seconds)
+        generated = self.notification.generated_time
+        query = sa.select(model.source_host_uuid, models.Host.name,
+                          model.type, model.payload).outerjoin(
+            models.Host, sa.and_(models.Host.uuid == model.source_host_uuid,
+                                 models.Host.deleted == 0)).where(
+            model.deleted == 0,
+            model.failover_segment_uuid == self.segment_uuid,
+            model.generated_time >= generated - window,
+            model.generated_time <= generated + window,
+            sa.or_(model.hold.is_(None), model.hold.not_in(models.SETTLED)))
+        return [(row[0], row[1], row[2], _load_payload(row[3]))
+                for row in self._session.execute(query)]
+
+    def segment_host_count(self):
+        return self._session.execute(sa.select(sa.func.count()).where(
+            models.Host.failover_segment_id == self.segment_uuid,
+            models.Host.deleted == 0)).scalar()
+
+    def segment_name(self):
+        return self._session.execute(sa.select(
+            models.FailoverSegment.name).where(
+            models.FailoverSegment.uuid == self.segment_uuid)).scalar()
+
+
+def _segment_of(session, notification):
+    """The notification's segment: as stored, else its host's (rows older
+    than upstream's failover_segment_uuid column)."""
+    if notification.failover_segment_uuid:
+        return notification.failover_segment_uuid
+    return session.execute(sa.select(models.Host.failover_segment_id).where(
+        models.Host.uuid == notification.source_host_uuid)).scalar()
+
+
+def _lock_segment(session, segment_uuid):
+    """A write lock on the segment's row (a no-op UPDATE): hold decisions,
+    releases and cancels of one segment happen one after the other, on
+    every backend and across engines."""
+    session.execute(sa.update(models.FailoverSegment).where(
+        models.FailoverSegment.uuid == segment_uuid).values(
+            updated_at=models.FailoverSegment.updated_at))
+
+
+def _lock_pauses(session):
+    """Lock every pause row (there are few) until the transaction ends,
+    always before any notification row: a resume waits for a decision
+    that saw its pause, and then releases what that decision held."""
+    return list(session.scalars(sa.select(models.RecoveryPause).order_by(
+        models.RecoveryPause.id).with_for_update()))
+
+
+def notification_claim_or_hold(uuid, owner, lease_seconds, expected_statuses,
+                               judge, message=None):
+    """Claim a notification as ``notification_claim`` does, unless
+    ``judge(notification, facts)`` returns a verdict (with ``hold`` and
+    ``message``) that holds it.
+
+    One transaction decides, under a lock of the segment's row and of the
+    pauses: of several engines deciding at once about notifications of one
+    segment, each sees what the previous one decided, so a burst trips the
+    brake once and a notification is held or claimed exactly once. Locks
+    are taken segment, pauses, notification, in that order everywhere.
+    Returns the claimed row, a ``Held``, or None when the notification was
+    not there to take (another engine has it, or it is already held).
+    """
+    model = models.Notification
+    with _reader() as session:
+        row = session.scalars(_live(model).where(
+            model.notification_uuid == uuid)).first()
+        # A notification's segment never changes: read before locking.
+        segment_uuid = row and _segment_of(session, row)
+    if row is None:
+        return None
+    with _writer() as session:
+        # The segment's lock is the first statement (on MySQL the
+        # snapshot of the plain reads below starts after it, so they
+        # show every decision made before).
+        if segment_uuid:
+            _lock_segment(session, segment_uuid)
+        pauses = _lock_pauses(session)
+        row = session.scalars(_live(model).where(
+            model.notification_uuid == uuid).with_for_update(
+        ).execution_options(populate_existing=True)).first()
+        if (row is None or row.status not in expected_statuses
+                or row.hold in models.HOLDS):
+            return None
+        facts = _HoldFacts(session, row, segment_uuid, [
+            pause for pause in pauses
+            if pause.scope in (models.GLOBAL_SCOPE, segment_uuid)])
+        verdict = judge(row, facts)
+        if verdict is not None:
+            values = {'hold': verdict.hold, 'message': verdict.message}
+        else:
+            values = {'status': 'running', 'engine_host': owner,
+                      'lease_expires_at': _lease_until(lease_seconds)}
+            if message is not None:
+                values['message'] = message
+        result = session.execute(sa.update(model).where(
+            model.id == row.id, model.status.in_(expected_statuses),
+            sa.not_(_held())).values(**values).execution_options(
+                synchronize_session=False))
+        if result.rowcount == 0:
+            return None
+        row = session.scalars(sa.select(model).where(
+            model.id == row.id).execution_options(
+                populate_existing=True)).one()
+    return Held(row, verdict) if verdict is not None else row
+
+
+def notifications_held(hold, segment_uuid=None):
+    """Live notifications held for ``hold``, oldest first."""
+    model = models.Notification
+    query = _live(model).where(model.hold == hold)
+    if segment_uuid is not None:
+        query = query.where(model.failover_segment_uuid == segment_uuid)
+    with _reader() as session:
+        return list(session.scalars(query.order_by(model.generated_time,
+                                                   model.id)))
+
+
+def notifications_settle_storm(segment_uuid, values, uuids=None):
+    """Set ``values`` (the operator's release or cancel) on the
+    notifications of the segment the storm brake holds (only ``uuids``
+    among them when given), under the segment's lock; returns them, oldest
+    first."""
+    model = models.Notification
+    with _writer() as session:
+        _segment_get(session, segment_uuid)
+        _lock_segment(session, segment_uuid)
+        query = _live(model).where(model.hold == models.HOLD_STORM,
+                                   model.failover_segment_uuid == segment_uuid)
+        if uuids is not None:
+            query = query.where(model.notification_uuid.in_(uuids))
+        ids = [row.id for row in session.scalars(query.with_for_update())]
+        if not ids:
+            return []
+        session.execute(sa.update(model).where(model.id.in_(ids)).values(
+            **values).execution_options(synchronize_session=False))
+        return list(session.scalars(sa.select(model).where(
+            model.id.in_(ids)).order_by(model.generated_time, model.id
+                                        ).execution_options(
+                populate_existing=True)))
+
+
+def pause_create(scope, reason):
+    """Pause automatic recovery for ``scope`` (``*`` or a segment's uuid);
+    ``Refused.DUPLICATE`` when it is paused already."""
+    pause = models.RecoveryPause(uuid=uuidutils.generate_uuid(), scope=scope,
+                                 reason=reason)
+    try:
+        with _writer() as session:
+            if scope != models.GLOBAL_SCOPE:
+                _segment_get(session, scope)
+            session.add(pause)
+            session.flush()
+            session.refresh(pause)
+    except db_exc.DBDuplicateEntry:
+        return Refused.DUPLICATE
+    return pause
+
+
+def pause_get_all():
+    with _reader() as session:
+        return list(session.scalars(sa.select(models.RecoveryPause).order_by(
+            models.RecoveryPause.id)))
+
+
+def pause_get_by_uuid(uuid):
+    with _reader() as session:
+        pause = session.scalars(sa.select(models.RecoveryPause).where(
+            models.RecoveryPause.uuid == uuid)).first()
+        if pause is None:
+            raise exception.RecoveryPauseNotFound(id=uuid)
+        return pause
+
+
+def pause_delete(uuid, message):
+    """Resume: delete the pause, and in the same transaction un-hold (with
+    ``message``) the notifications no remaining pause covers. Returns
+    them, oldest first."""
+    with _writer() as session:
+        pause = {row.uuid: row for row in _lock_pauses(session)}.get(uuid)
+        if pause is None:
+            raise exception.RecoveryPauseNotFound(id=uuid)
+        session.execute(sa.delete(models.RecoveryPause).where(
+            models.RecoveryPause.id == pause.id))
+        return _release_uncovered(session, message)
+
+
+def pauses_reconcile(message):
+    """Un-hold pause-held notifications that no pause covers any more
+    (the periodic safety net of ``pause_delete``); returns them."""
+    with _writer() as session:
+        return _release_uncovered(session, message)
+
+
+def _release_uncovered(session, message):
+    model = models.Notification
+    scopes = [pause.scope for pause in _lock_pauses(session)]
+    if models.GLOBAL_SCOPE in scopes:
+        return []
+    query = _live(model).where(model.hold == models.HOLD_PAUSE, sa.or_(
+        model.failover_segment_uuid.is_(None),
+        model.failover_segment_uuid.not_in(scopes)))
+    ids = [row.id for row in session.scalars(query.with_for_update())]
+    if not ids:
+        return []
+    session.execute(sa.update(model).where(model.id.in_(ids)).values(
+        hold=None, message=message).execution_options(
+            synchronize_session=False))
+    return list(session.scalars(sa.select(model).where(
+        model.id.in_(ids)).order_by(model.generated_time, model.id
+                                    ).execution_options(
+            populate_existing=True)))
 
 
 # --- vmoves ---

@@ -3,8 +3,9 @@
 Columns and constraint names must stay identical to upstream's alembic head
 (8f848eb45d03 → 8bdf5929c5a6 → 13adff5efb9a) so an existing upstream
 database can be taken over. Indexes and the nullable columns that this
-project adds live in later revisions (c2a1f0e9b7d4, e7b3d9a4f1c2) and are
-declared here too, so the models describe the head schema.
+project adds live in later revisions (c2a1f0e9b7d4, e7b3d9a4f1c2,
+a4d2c6e8f0b1) and are declared here too, so the models describe the head
+schema.
 """
 
 from oslo_db.sqlalchemy import types as oslo_types
@@ -119,6 +120,42 @@ class Notification(_SoftDeleteTimestamps, Base):
     # database's clock). Both NULL unless the notification is running.
     engine_host = Column(String(255))
     lease_expires_at = Column(DateTime)
+    # This project's (revision a4d2c6e8f0b1): why automatic recovery waits
+    # for an operator (HOLDS), or what the operator decided about a held
+    # notification (SETTLED); NULL for one never held.
+    hold = Column(String(16))
+
+
+# A held notification waits: for the storm brake's release, or for the
+# end of a recovery pause.
+HOLD_STORM = 'storm'
+HOLD_PAUSE = 'pause'
+HOLDS = (HOLD_STORM, HOLD_PAUSE)
+# What an operator did with a notification the storm brake held.
+HOLD_RELEASED = 'released'
+HOLD_CANCELLED = 'cancelled'
+SETTLED = (HOLD_RELEASED, HOLD_CANCELLED)
+# The scope of a pause of the whole cloud (otherwise a segment's uuid).
+GLOBAL_SCOPE = '*'
+
+
+class RecoveryPause(Base):
+    """Automatic recovery paused by an operator: everywhere (``scope``
+    ``*``) or in one segment (``scope`` = its uuid). One row per scope;
+    resuming deletes it."""
+
+    __tablename__ = 'recovery_pauses'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_recovery_pause0uuid'),
+        UniqueConstraint('scope', name='uniq_recovery_pause0scope'),
+        _TABLE_ARGS,
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    uuid = Column(String(36), nullable=False)
+    scope = Column(String(36), nullable=False)
+    reason = Column(Text)
+    created_at = Column(DateTime, default=_now_seconds)
 
 
 class VMove(_SoftDeleteTimestamps, Base):

@@ -11,6 +11,11 @@ import enum
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
+from masakari.ha import holds
+
+# What ``claim`` returns for a notification it held instead (``.row``,
+# ``.verdict``).
+Held = db_api.Held
 
 
 class Claim(enum.Enum):
@@ -36,11 +41,13 @@ EXPECTED = {Claim.NEW: ('new',), Claim.RETRY: ('error', 'new'),
 
 def claim(uuid, kind, owner, expected, message):
     """Claim notification ``uuid`` for engine ``owner``; the claimed row,
-    or None when it was not there to take."""
+    a ``Held`` when a pause or the storm brake holds it instead (only a
+    ``NEW`` or ``RETRY`` claim: one already running goes on), or None when
+    it was not there to take."""
     lease_seconds = CONF.notification_lease_seconds
     if kind in (Claim.EXPIRED, Claim.OWN):
         return db_api.notification_take_over(
             uuid, owner, lease_seconds, message=message,
             own=kind is Claim.OWN)
-    return db_api.notification_claim(uuid, owner, lease_seconds, expected,
-                                     message=message)
+    return db_api.notification_claim_or_hold(
+        uuid, owner, lease_seconds, expected, holds.judge, message=message)

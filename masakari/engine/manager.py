@@ -47,6 +47,7 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine import claims
 from masakari.engine.claims import Claim
+from masakari.engine import held
 from masakari.engine.evacuation import listener as nova_listener
 from masakari.engine import leases
 from masakari.engine import recovery
@@ -239,7 +240,8 @@ class MasakariManager:
     # --- processing --------------------------------------------------------
     def process(self, context, uuid, claim=Claim.NEW, expected=None):
         """Claim notification ``uuid`` as ``claim`` says and run it; returns
-        its final status, or None when it is not this engine's to run.
+        its final status, ``'held'`` when a pause or the storm brake holds
+        it for an operator, or None when it is not this engine's to run.
 
         ``expected``: the statuses to claim it from, when they are narrower
         than the claim's own (the periodic task names the one it saw).
@@ -270,6 +272,9 @@ class MasakariManager:
                 LOG.info('Notification %s was claimed by another engine; '
                          'skipping', uuid)
                 return None
+            if isinstance(claimed, claims.Held):
+                held.report(context, claimed, host)
+                return 'held'
             if claim in (Claim.EXPIRED, Claim.OWN):
                 engine_metrics.LEASE_TAKEOVERS.inc()
                 LOG.warning('Processing notification %s of type %s again: '

@@ -5,9 +5,12 @@ Each takes the engine's manager and hands what it finds to
 on their own threads (``TASKS``: name, function, interval option).
 
 * ``process_unfinished_notifications``: retry ``error`` notifications once,
-  and run ``new`` ones the API's cast never delivered;
+  and run ``new`` ones the API's cast never delivered; a notification held
+  for an operator (storm brake, pause) is left alone, except one held by a
+  pause that has ended (``db_api.pauses_reconcile``);
 * ``check_expired_notifications``: mark ``failed`` what stayed new,
-  running or error for ``notifications_expired_interval``;
+  running or error for ``notifications_expired_interval``, except held
+  ones: they wait for an operator however long it takes;
 * ``take_over_expired``: the sweep for running notifications whose
   engine stopped renewing its lease;
 * ``return_to_service.return_repaired_hosts``: repaired hosts back in
@@ -23,6 +26,7 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.engine.claims import Claim
 from masakari.engine import return_to_service
+from masakari.ha import holds
 
 LOG = logging.getLogger(__name__)
 
@@ -35,7 +39,11 @@ def process_unfinished_notifications(manager, context=None):
     futures of the notifications it dispatched, once they are done.
     """
     context = context or masakari_context.get_admin_context()
-    rows = db_api.notification_get_all(filters={'status': ['error', 'new']})
+    for row in db_api.pauses_reconcile(holds.RESUMED_MESSAGE):
+        LOG.warning('Notification %s was still held by a pause that has '
+                    'ended; releasing it', row.notification_uuid)
+    rows = db_api.notification_get_all(filters={'status': ['error', 'new'],
+                                                'held': False})
     futures = []
     for row in rows:
         if row.status == 'new' and not timeutils.is_older_than(
@@ -57,7 +65,7 @@ def check_expired_notifications(manager, context=None):
     how many. (It needs no manager, but every periodic task takes one.)"""
     interval = CONF.notifications_expired_interval
     rows = db_api.notification_get_all(
-        filters={'status': ['new', 'running', 'error']})
+        filters={'status': ['new', 'running', 'error'], 'held': False})
     expired = 0
     for row in rows:
         if not timeutils.is_older_than(row.generated_time, interval):
@@ -68,7 +76,7 @@ def check_expired_notifications(manager, context=None):
              'lease_expires_at': None,
              'message': 'Expired: still %s after %ss.'
                         % (row.status, interval)},
-            expected_statuses=[row.status])
+            expected_statuses=[row.status], unless_held=True)
         if updated is not None:
             expired += 1
             LOG.warning('Notification %s expired (was %s)',

@@ -12,8 +12,11 @@ One sender per event, all called the same way,
 ``notify_segment_{create,update,delete}``,
 ``notify_host_{create,update,delete}`` and ``notify_notification_create``
 (sent by the API through ``masakari.ha``), ``notify_notification_process``
-(sent by the engine). ``around(notify, context, subject, func, ...)`` wraps
-a write in one sender's start and end (or error) events.
+(sent by the engine); this project's ``notification.hold``,
+``segment.storm_brake``, ``recovery.pause`` and ``recovery.resume``
+(``masakari.ha.holds``: the storm brake and pauses).
+``around(notify, context, subject, func, ...)`` wraps a write in one
+sender's start and end (or error) events.
 """
 
 import logging
@@ -112,6 +115,21 @@ notify_notification_create = _sender('notification', 'create', API_BINARY,
 notify_notification_process = _sender('notification', 'process',
                                       ENGINE_BINARY,
                                       payloads.notification_payload)
+
+
+# This project's own: a notification held for an operator (engine), the
+# storm brake turned on (``start``, engine) and off (``end``, API), and a
+# pause of automatic recovery and its end (API).
+notify_notification_hold = _sender('notification', 'hold', ENGINE_BINARY,
+                                   payloads.notification_payload)
+notify_storm_brake_on = _sender('segment', 'storm_brake', ENGINE_BINARY,
+                                payloads.storm_brake_payload)
+notify_storm_brake_off = _sender('segment', 'storm_brake', API_BINARY,
+                                 payloads.storm_brake_payload)
+notify_recovery_pause = _sender('recovery', 'pause', API_BINARY,
+                                payloads.recovery_pause_payload)
+notify_recovery_resume = _sender('recovery', 'resume', API_BINARY,
+                                 payloads.recovery_pause_payload)
 
 
 def around(notify, context, subject, func, *args, **kwargs):

@@ -106,3 +106,27 @@ def notification_payload(notification, exception=None):
         data['generated_time'] = _isotime(data['generated_time'])
     data['fault'] = exception_payload(exception)
     return primitive('NotificationApiPayload', '1.0', data)
+
+
+STORM_BRAKE_FIELDS = ('segment_uuid', 'segment_name', 'failed_hosts',
+                      'notifications', 'action', 'reason')
+RECOVERY_PAUSE_FIELDS = ('uuid', 'scope', 'reason', 'notifications')
+
+
+def storm_brake_payload(subject, exception=None):
+    """``StormBrakePayload`` 1.0 (this project's own): the segment whose
+    host recovery the brake holds, the failed hosts that tripped it, the
+    notifications concerned, and what an operator did (``release`` or
+    ``cancel``, with a ``reason``) when it ends."""
+    data = {field: subject.get(field) for field in STORM_BRAKE_FIELDS}
+    data['fault'] = exception_payload(exception)
+    return primitive('StormBrakePayload', '1.0', data)
+
+
+def recovery_pause_payload(subject, exception=None):
+    """``RecoveryPausePayload`` 1.0 (this project's own): a pause of
+    automatic recovery, ``scope`` ``*`` (all segments) or a segment's uuid;
+    on resume, the notifications it let go."""
+    data = _values(subject, RECOVERY_PAUSE_FIELDS)
+    data['fault'] = exception_payload(exception)
+    return primitive('RecoveryPausePayload', '1.0', data)

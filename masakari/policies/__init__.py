@@ -8,6 +8,7 @@ import itertools
 
 from masakari.policies import base
 from masakari.policies import extensions
+from masakari.policies import holds
 from masakari.policies import hosts
 from masakari.policies import notifications
 from masakari.policies import segments
@@ -23,5 +24,6 @@ def list_rules():
         hosts.list_rules(),
         notifications.list_rules(),
         vmoves.list_rules(),
+        holds.list_rules(),
         versions.list_rules(),
     ))

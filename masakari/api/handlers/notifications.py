@@ -3,6 +3,12 @@
 A notification's path: this handler validates it, then
 ``masakari.ha.notifications.create`` stores the row (committed) and casts
 ``process_notification`` to the engine.
+
+From microversion 1.6 a notification that a pause or the storm brake holds
+for an operator shows ``status`` ``held`` (and the ``status=held``
+filter finds it) with ``held_by`` saying which; older versions see its
+stored status (``new``, or ``error`` for a held retry) and the
+``message`` that explains the wait, as upstream's clients expect.
 """
 
 import json
@@ -21,7 +27,21 @@ from masakari import utils
 LOG = logging.getLogger(__name__)
 
 
-def view(notification):
+HELD = 'held'
+HELD_BY = {models.HOLD_STORM: 'storm_brake', models.HOLD_PAUSE: 'pause'}
+
+
+def view(notification, version=None):
+    body = _view(notification)
+    if version is not None and version.at_least('1.6'):
+        held_by = HELD_BY.get(notification.hold)
+        body['held_by'] = held_by
+        if held_by is not None:
+            body['status'] = HELD
+    return body
+
+
+def _view(notification):
     return {
         'id': notification.id,
         'notification_uuid': notification.notification_uuid,
@@ -60,6 +80,11 @@ def index(req):
         except ValueError:
             raise exception.Invalid('Invalid generated-since value')
     list_params = common.list_params(req)
+    if req.version.at_least('1.6') and 'status' in filters:
+        # A held notification is no longer what its stored status says.
+        filters['held'] = filters['status'] == HELD
+        if filters['held']:
+            del filters['status']
     if filters.get('status', 'new') not in models.NOTIFICATION_STATUSES:
         # No row has such a status (and PostgreSQL would refuse to compare
         # an enum column with it).
@@ -67,13 +92,13 @@ def index(req):
     if common.matches_nothing(filters):
         return 200, {'notifications': []}
     rows = ha.get_all(req.context, filters, **list_params)
-    return 200, {'notifications': [view(n) for n in rows]}
+    return 200, {'notifications': [view(n, req.version) for n in rows]}
 
 
 def show(req, notification_id):
     policy.authorize(req.context, rules.DETAIL)
     notification = ha.get(req.context, notification_id)
-    body = view(notification)
+    body = view(notification, req.version)
     if req.version.at_least('1.1'):
         body['recovery_workflow_details'] = ha.recovery_workflow_details(
             req.context, notification)
@@ -88,4 +113,4 @@ def create(req):
     notification = ha.create(
         req.context, data['hostname'], data['type'],
         utils.parse_isotime(data['generated_time']), data['payload'])
-    return 202, {'notification': view(notification)}
+    return 202, {'notification': view(notification, req.version)}

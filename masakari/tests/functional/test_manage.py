@@ -14,7 +14,7 @@ from masakari.tests.fixtures.bmc import bmcs  # noqa: F401
 from masakari.tests.fixtures import servers
 from masakari.tests.fixtures import upstream_schema
 
-HEAD = 'e7b3d9a4f1c2'
+HEAD = 'a4d2c6e8f0b1'
 
 
 def _manage(config_file, *args):

@@ -285,6 +285,10 @@ PREVIEW = HOST + '/recovery_preview'
 NOTIFICATION = '/notifications/{notification_id}'
 VMOVES = NOTIFICATION + '/vmoves'
 VMOVE = VMOVES + '/{vmove_id}'
+STORM_BRAKES = '/storm_brakes'
+STORM_ACTION = STORM_BRAKES + '/{segment_id}/action'
+PAUSES = '/recovery_pauses'
+PAUSE = PAUSES + '/{pause_id}'
 
 
 def _wait_final(api, uuid, timeout=30):
@@ -428,6 +432,28 @@ def _exercise(api, sim, project, tag):
     call('GET', VMOVE, dict(vid, vmove_id=vmoves[0]['uuid']), status=400)
     # The failed host is on maintenance now.
     call('POST', '/notifications', json=body, status=409)
+
+    # The storm brake and recovery pauses (1.6).
+    call('GET', STORM_BRAKES, version='1.6', status=200)
+    call('POST', STORM_ACTION, sid, version='1.6', json={'release': {}},
+         status=409)
+    call('POST', STORM_ACTION, sid, version='1.6', json={'stop': {}},
+         status=400)
+    call('POST', STORM_ACTION, {'segment_id': 'nope'}, version='1.6',
+         json={'cancel': {'reason': 'r'}}, status=404)
+    pause = call('POST', PAUSES, version='1.6', json={'recovery_pause': {
+        'reason': 'maintenance', 'segment_id': sid['segment_id']}},
+        status=201).json()['recovery_pause']
+    call('POST', PAUSES, version='1.6', json={'recovery_pause': {
+        'reason': 'again', 'segment_id': sid['segment_id']}}, status=409)
+    call('POST', PAUSES, version='1.6', json={'recovery_pause': {}},
+         status=400)
+    call('GET', PAUSES, version='1.6', status=200)
+    pid = {'pause_id': pause['id']}
+    call('GET', PAUSE, pid, version='1.6', status=200)
+    call('DELETE', PAUSE, pid, version='1.6', status=202)
+    call('DELETE', PAUSE, pid, version='1.6', status=404)
+    call('GET', PAUSE, pid, version='1.6', status=404)
 
     call('GET', '/extensions', status=200)
     call('GET', '/extensions/{alias}', {'alias': 'vmoves'}, status=200)

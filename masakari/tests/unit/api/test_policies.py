@@ -24,7 +24,10 @@ ADMIN_ONLY = [
         'os-hosts:discoverable',
         'notifications:index', 'notifications:detail',
         'notifications:create', 'notifications:discoverable',
-        'vmoves:index', 'vmoves:detail', 'vmoves:discoverable')]
+        'vmoves:index', 'vmoves:detail', 'vmoves:discoverable',
+        'storm_brakes:index', 'storm_brakes:action',
+        'recovery_pauses:index', 'recovery_pauses:detail',
+        'recovery_pauses:create', 'recovery_pauses:delete')]
 
 
 def test_rule_names_and_defaults():

@@ -1,0 +1,1 @@
+"""OpenStackClient plugin of this project's own API (``instance_ha_ops``)."""
