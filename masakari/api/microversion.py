@@ -1,10 +1,12 @@
-"""Microversions of the instance-ha API: 1.0 to 1.4.
+"""Microversions of the instance-ha API: 1.0 to 1.5.
 
 * 1.1: GET /notifications/{id} adds ``recovery_workflow_details``.
 * 1.2: POST and PUT /segments accept ``enabled``.
 * 1.3: the vmoves API (not gated, as upstream: it answers at every version).
 * 1.4: GET /segments/{segment_id}/hosts/{host_id}/recovery_preview (this
   project's own; the route does not exist below 1.4: bare 404).
+* 1.5: GET /segments/{segment_id}/protection, the protection check (this
+  project's own; bare 404 below 1.5).
 
 A request names its version in ``OpenStack-API-Version: instance-ha X.Y``;
 without one it is 1.0. Every response of the v1 API, success or fault,
@@ -41,7 +43,7 @@ def parse_string(value):
 
 
 MIN_VERSION = Version(1, 0)
-MAX_VERSION = Version(1, 4)
+MAX_VERSION = Version(1, 5)
 DEFAULT_VERSION = MIN_VERSION
 
 

@@ -31,6 +31,7 @@ from masakari.api import faults
 from masakari.api.handlers import extensions
 from masakari.api.handlers import hosts
 from masakari.api.handlers import notifications
+from masakari.api.handlers import protection
 from masakari.api.handlers import segments
 from masakari.api.handlers import versions
 from masakari.api.handlers import vmoves
@@ -58,6 +59,8 @@ ROUTES = {
                                'DELETE': segments.delete},
     # Registered by upstream for member actions, none of which exist.
     '/segments/{segment_id}/action': {},
+    '/segments/{segment_id}/protection': Since(
+        '1.5', {'GET': protection.show}),
     '/segments/{segment_id}/hosts': {'GET': hosts.index,
                                      'POST': hosts.create},
     '/segments/{segment_id}/hosts/{host_id}': {

@@ -16,6 +16,7 @@ from masakari.conf import messaging
 from masakari.conf import nova
 from masakari.conf import nova_events
 from masakari.conf import osapi_v1
+from masakari.conf import protection
 from masakari.conf import recovery_flows
 from masakari.conf import taskflow
 from masakari.conf import wsgi
@@ -23,7 +24,8 @@ from masakari.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (api, base, coordination, database, engine, fencing, messaging,
-           nova, nova_events, osapi_v1, recovery_flows, taskflow, wsgi)
+           nova, nova_events, osapi_v1, protection, recovery_flows, taskflow,
+           wsgi)
 
 for _module in MODULES:
     _module.register_opts(CONF)

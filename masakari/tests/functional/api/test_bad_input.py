@@ -205,8 +205,8 @@ def _cases(w):
          {'OpenStack-API-Version': 'instance-ha 0.9'}, 400),
         ('version with leading zero', 'GET', '/segments', None,
          {'OpenStack-API-Version': 'instance-ha 1.01'}, 400),
-        ('version 1.5', 'GET', '/segments', None,
-         {'OpenStack-API-Version': 'instance-ha 1.5'}, 406),
+        ('version 1.6', 'GET', '/segments', None,
+         {'OpenStack-API-Version': 'instance-ha 1.6'}, 406),
         ('version 2.0', 'POST', '/segments', _segment(),
          {'OpenStack-API-Version': 'instance-ha 2.0'}, 406),
         # --- hosts

@@ -12,8 +12,9 @@ from masakari.tests.functional.api.fixtures import notify
 @pytest.mark.parametrize('header,answered', [
     (None, '1.0'),
     ('instance-ha 1.1', '1.1'),
-    ('instance-ha latest', '1.4'),
+    ('instance-ha latest', '1.5'),
     ('instance-ha 1.4', '1.4'),
+    ('instance-ha 1.5', '1.5'),
     ('INSTANCE-HA 1.2', '1.2'),
     ('compute 2.1, instance-ha 1.2', '1.2'),
     ('instance-ha 1.1, instance-ha 1.3', '1.3'),
@@ -37,7 +38,7 @@ def test_microversion_on_faults_and_errors(api):
     assert response.status_code == 406
     assert response.json() == {'masakariFault': {
         'code': 406, 'message': 'Version 1.9 is not supported by the API. '
-                                'Minimum is 1.0 and maximum is 1.4.'}}
+                                'Minimum is 1.0 and maximum is 1.5.'}}
     response = api.get('/segments', version='one')
     assert response.status_code == 400
     assert response.json()['badRequest']['message'] == (

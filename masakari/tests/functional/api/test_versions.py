@@ -9,7 +9,7 @@ def test_version_documents(api):
     root = api.get(api.url + '/')
     assert root.status_code == 200
     assert root.json() == {'versions': [{
-        'id': 'v1.0', 'status': 'CURRENT', 'version': '1.4',
+        'id': 'v1.0', 'status': 'CURRENT', 'version': '1.5',
         'min_version': '1.0', 'updated': '2016-07-01T11:33:21Z',
         'links': [{'rel': 'self', 'href': api.url + '/v1/'}]}]}
     # the root is not under microversion control
@@ -20,7 +20,7 @@ def test_version_documents(api):
         v1 = api.get(api.v1 + path)
         assert v1.status_code == 200
         assert v1.json() == {'version': {
-            'id': 'v1.0', 'status': 'CURRENT', 'version': '1.4',
+            'id': 'v1.0', 'status': 'CURRENT', 'version': '1.5',
             'min_version': '1.0', 'updated': '2016-07-01T11:33:21Z',
             'links': [{'rel': 'self', 'href': api.url + '/v1/'},
                       {'rel': 'describedby', 'type': 'text/html',

@@ -19,8 +19,9 @@ def _version(value):
     ('instance-ha 1.0', (1, 0)),
     ('instance-ha 1.3', (1, 3)),
     ('instance-ha 1.4', (1, 4)),
-    ('instance-ha latest', (1, 4)),
-    ('instance-ha LATEST', (1, 4)),
+    ('instance-ha 1.5', (1, 5)),
+    ('instance-ha latest', (1, 5)),
+    ('instance-ha LATEST', (1, 5)),
     ('Instance-HA 1.2', (1, 2)),
     ('compute 2.53, instance-ha 1.1', (1, 1)),
     ('instance-ha 1.1, compute 2.53, instance-ha 1.2', (1, 2)),
@@ -43,14 +44,14 @@ def test_malformed_is_400(value):
     assert info.value.code == 400
 
 
-@pytest.mark.parametrize('value', ['instance-ha 1.5', 'instance-ha 2.0',
+@pytest.mark.parametrize('value', ['instance-ha 1.6', 'instance-ha 2.0',
                                    'instance-ha 1.10'])
 def test_out_of_range_is_406(value):
     with pytest.raises(exception.InvalidGlobalAPIVersion) as info:
         _version(value)
     assert info.value.code == 406
     assert info.value.format_message().endswith(
-        'is not supported by the API. Minimum is 1.0 and maximum is 1.4.')
+        'is not supported by the API. Minimum is 1.0 and maximum is 1.5.')
 
 
 def test_at_least_and_headers():
