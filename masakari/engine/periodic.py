@@ -9,7 +9,10 @@ on their own threads (``TASKS``: name, function, interval option).
 * ``check_expired_notifications``: mark ``failed`` what stayed new,
   running or error for ``notifications_expired_interval``;
 * ``take_over_expired``: the sweep for running notifications whose
-  engine stopped renewing its lease.
+  engine stopped renewing its lease;
+* ``check_protection``: the protection check of every segment, reporting
+  changes (``engine.protection_watch``); off unless ``[protection]
+  check_interval`` is set.
 """
 
 from futurist import waiters
@@ -104,6 +107,14 @@ def take_over_expired(manager, context=None):
     return futures
 
 
+def check_protection(manager, context=None):
+    """Check every segment's protection; report the changes (see
+    ``engine.protection_watch``). Returns the reports by segment uuid."""
+    return manager.protection_watch.check_all(context)
+
+
+# (name, function, interval option): a name in [DEFAULT], or
+# (group, name); an interval of 0 turns the task off.
 TASKS = (
     ('process_unfinished_notifications', process_unfinished_notifications,
      'process_unfinished_notifications_interval'),
@@ -111,4 +122,14 @@ TASKS = (
      'check_expired_notifications_interval'),
     ('take_over_expired_notifications', take_over_expired,
      'notification_heartbeat_interval'),
+    ('check_protection', check_protection,
+     ('protection', 'check_interval')),
 )
+
+
+def interval(option):
+    """The seconds of a TASKS interval option."""
+    if isinstance(option, tuple):
+        group, name = option
+        return CONF[group][name]
+    return CONF[option]

@@ -14,6 +14,10 @@ One sender per event, all called the same way,
 (sent by the API through ``masakari.ha``), ``notify_notification_process``
 (sent by the engine). ``around(notify, context, subject, func, ...)`` wraps
 a write in one sender's start and end (or error) events.
+
+The engine's protection check sends ``segment.protection.lost`` (priority
+WARN) and ``segment.protection.restored`` (INFO) when a segment's
+protection changes: ``notify_segment_protection``.
 """
 
 import logging
@@ -112,6 +116,27 @@ notify_notification_create = _sender('notification', 'create', API_BINARY,
 notify_notification_process = _sender('notification', 'process',
                                       ENGINE_BINARY,
                                       payloads.notification_payload)
+
+
+PROTECTION_LOST = 'segment.protection.lost'
+PROTECTION_RESTORED = 'segment.protection.restored'
+
+
+def notify_segment_protection(context, segment, report):
+    """``segment.protection.lost`` (WARN) or ``.restored`` (INFO), as
+    ``report`` (a ``ha.protection.Report``) says, sent as the engine."""
+    if not enabled():
+        return
+    payload = payloads.protection_payload(segment, report)
+    try:
+        notifier = _notifier(ENGINE_BINARY)
+        if report.protected:
+            notifier.info(context, PROTECTION_RESTORED, payload)
+        else:
+            notifier.warn(context, PROTECTION_LOST, payload)
+    except Exception:
+        LOG.exception('Failed to send the protection notification of '
+                      'segment %s', getattr(segment, 'uuid', segment))
 
 
 def around(notify, context, subject, func, *args, **kwargs):
