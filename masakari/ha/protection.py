@@ -46,7 +46,7 @@ UNKNOWN_SIZE = 'unknown_size'
 
 # More sets of K failed hosts than this are not checked (the work grows
 # as C(hosts, K)).
-MAX_FAILURE_SETS = 1000
+MAX_FAILURE_SETS = 2000
 
 
 class TooManyFailureSets(ValueError):
