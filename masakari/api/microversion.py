@@ -5,6 +5,8 @@
 * 1.3: the vmoves API (not gated, as upstream: it answers at every version).
 * 1.4: GET /segments/{segment_id}/hosts/{host_id}/recovery_preview (this
   project's own; the route does not exist below 1.4: bare 404).
+* 1.5: GET /segments/{segment_id}/protection, the protection check (this
+  project's own; bare 404 below 1.5).
 * 1.6: the storm brake (GET /storm_brakes, POST
   /storm_brakes/{segment_id}/action) and pauses of automatic recovery
   (/recovery_pauses); notifications a pause or the brake holds show

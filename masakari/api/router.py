@@ -31,6 +31,7 @@ from masakari.api import faults
 from masakari.api.handlers import extensions
 from masakari.api.handlers import hosts
 from masakari.api.handlers import notifications
+from masakari.api.handlers import protection
 from masakari.api.handlers import recovery_pauses
 from masakari.api.handlers import segments
 from masakari.api.handlers import storm_brakes
@@ -60,6 +61,8 @@ ROUTES = {
                                'DELETE': segments.delete},
     # Registered by upstream for member actions, none of which exist.
     '/segments/{segment_id}/action': {},
+    '/segments/{segment_id}/protection': Since(
+        '1.5', {'GET': protection.show}),
     '/segments/{segment_id}/hosts': {'GET': hosts.index,
                                      'POST': hosts.create},
     '/segments/{segment_id}/hosts/{host_id}': {

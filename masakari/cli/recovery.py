@@ -2,6 +2,9 @@
 
 from osc_lib.command import command
 
+from masakari.cli import api
+
+MICROVERSION = '1.6'
 COLUMNS = ('ID', 'Segment', 'Reason', 'Created at', 'Held notifications')
 
 
@@ -29,8 +32,8 @@ class PauseRecovery(command.ShowOne):
         body = {'reason': parsed_args.reason}
         if parsed_args.segment:
             body['segment_id'] = parsed_args.segment
-        pause = _client(self.app).request(
-            'POST', '/recovery_pauses', {'recovery_pause': body})[
+        pause = api.send(_client(self.app), 'POST', '/recovery_pauses',
+                         MICROVERSION, {'recovery_pause': body})[
             'recovery_pause']
         return COLUMNS, _row(pause)
 
@@ -39,8 +42,8 @@ class ListRecoveryPauses(command.Lister):
     """List the pauses of automatic recovery in force."""
 
     def take_action(self, parsed_args):
-        pauses = _client(self.app).request('GET', '/recovery_pauses')[
-            'recovery_pauses']
+        pauses = api.send(_client(self.app), 'GET', '/recovery_pauses',
+                          MICROVERSION)['recovery_pauses']
         return COLUMNS, [_row(pause) for pause in pauses]
 
 
@@ -54,7 +57,7 @@ class ResumeRecovery(command.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        resumed = _client(self.app).request(
-            'DELETE', '/recovery_pauses/%s' % parsed_args.pause)[
-            'resumed_notifications']
+        resumed = api.send(_client(self.app), 'DELETE',
+                           '/recovery_pauses/%s' % parsed_args.pause,
+                           MICROVERSION)['resumed_notifications']
         return ('Resumed notification',), [(uuid,) for uuid in resumed]

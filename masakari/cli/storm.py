@@ -2,6 +2,9 @@
 
 from osc_lib.command import command
 
+from masakari.cli import api
+
+MICROVERSION = '1.6'
 COLUMNS = ('Segment', 'Segment name', 'Hosts', 'Held notifications')
 
 
@@ -13,8 +16,8 @@ class ListStormBrakes(command.Lister):
     """List the segments whose storm brake holds host failures."""
 
     def take_action(self, parsed_args):
-        brakes = _client(self.app).request('GET', '/storm_brakes')[
-            'storm_brakes']
+        brakes = api.send(_client(self.app), 'GET', '/storm_brakes',
+                          MICROVERSION)['storm_brakes']
         return COLUMNS, [
             (b['segment_uuid'], b['segment_name'], ', '.join(b['hosts']),
              ', '.join(n['notification_uuid'] for n in b['notifications']))
@@ -41,8 +44,9 @@ class _Settle(command.Lister):
         return body
 
     def take_action(self, parsed_args):
-        answer = _client(self.app).request(
-            'POST', '/storm_brakes/%s/action' % parsed_args.segment,
+        answer = api.send(
+            _client(self.app), 'POST',
+            '/storm_brakes/%s/action' % parsed_args.segment, MICROVERSION,
             {self.action: self._body(parsed_args)})['storm_brake']
         return ('Notification', 'Status', 'Message'), [
             (n['notification_uuid'], n['status'], n['message'])

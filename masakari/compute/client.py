@@ -177,19 +177,33 @@ def at_least(client, version):
     compute API ``version`` when ``client``'s own is older."""
     if client.api_version >= version:
         return client
+    return _at_version(client, version)
+
+
+def at_most(client, version):
+    """``client``, or one on the same session and endpoint asking for
+    compute API ``version`` when ``client``'s own is newer: for answers a
+    later version dropped (hypervisor statistics, gone from 2.88)."""
+    if client.api_version <= version:
+        return client
+    return _at_version(client, version)
+
+
+def _at_version(client, version):
     with _CLIENTS_LOCK:
-        derived = _DERIVED.get(client)
-        if derived is None:
+        derived = _DERIVED.setdefault(client, {})
+        found = derived.get(str(version))
+        if found is None:
             adapter = client.client
-            derived = nova_client.Client(
+            found = nova_client.Client(
                 version, session=adapter.session,
                 endpoint_override=adapter.endpoint_override,
                 region_name=adapter.region_name,
                 endpoint_type=adapter.interface,
                 service_type=adapter.service_type,
                 service_name=adapter.service_name)
-            _DERIVED[client] = derived
-        return derived
+            derived[str(version)] = found
+        return found
 
 
 def get_client(context=None):

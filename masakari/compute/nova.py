@@ -16,7 +16,7 @@ Every call:
   NovaUnavailable.
 
 Results are the records of ``compute.resources`` (``Server``,
-``Service``, ``Aggregate``, ``Evacuation``).
+``Service``, ``Hypervisor``, ``Aggregate``, ``Evacuation``).
 """
 
 import time
@@ -27,10 +27,12 @@ from novaclient import exceptions as nova_exc
 from oslo_log import log as logging
 
 from masakari.compute.client import at_least
+from masakari.compute.client import at_most
 from masakari.compute.client import get_client
 from masakari.compute.client import NOVA_GROUP
 from masakari.compute.resources import Aggregate
 from masakari.compute.resources import Evacuation
+from masakari.compute.resources import Hypervisor
 from masakari.compute.resources import Server
 from masakari.compute.resources import Service
 from masakari.conf import CONF
@@ -46,6 +48,9 @@ RETRY_MAX_DELAY = 8.0
 _UNAVAILABLE_STATUS = (502, 503, 504)
 # The first compute API version whose os-migrations takes changes-since.
 CHANGES_SINCE_MICROVERSION = api_versions.APIVersion('2.59')
+# The last compute API version whose os-hypervisors reports capacity and
+# usage (2.88 dropped them for Placement's inventories).
+HYPERVISOR_STATISTICS_MICROVERSION = api_versions.APIVersion('2.87')
 
 
 def _nova_message(exc):
@@ -271,6 +276,17 @@ class API:
         client = get_client(context)
         _call(context, 'unlock server %s' % uuid, client.servers.unlock,
               uuid, instance_id=uuid)
+
+    # --- hypervisors -------------------------------------------------------
+    def get_hypervisors(self, context):
+        """Every compute node with its capacity and usage, across all
+        pages; asked at compute API 2.87 at most, the last to report
+        them."""
+        client = at_most(get_client(context),
+                         HYPERVISOR_STATISTICS_MICROVERSION)
+        hypervisors = _call(context, 'list hypervisors with statistics',
+                            client.hypervisors.list, detailed=True)
+        return [Hypervisor.from_dict(h.to_dict()) for h in hypervisors]
 
     # --- aggregates --------------------------------------------------------
     def get_aggregate_list(self, context):

@@ -26,6 +26,17 @@ def nova_time(text):
     return value
 
 
+def _flavor_disk_gb(flavor):
+    """Local disk a flavor takes, as Placement counts DISK_GB: root plus
+    ephemeral plus swap (MiB, rounded up to GiB)."""
+    if 'disk' not in flavor:
+        return None
+    swap = flavor.get('swap') or 0
+    swap_gb = -(-int(swap) // 1024) if swap else 0
+    return (int(flavor.get('disk') or 0) + int(flavor.get('ephemeral') or 0)
+            + swap_gb)
+
+
 @dataclasses.dataclass(frozen=True)
 class Server:
     """The attributes of a Nova server that recovery decisions need."""
@@ -45,6 +56,11 @@ class Server:
     # The flavor as embedded in the server (compute API 2.47+).
     flavor_name: str | None = None
     flavor_extra_specs: dict = dataclasses.field(default_factory=dict)
+    # What the server takes on a host: vCPUs, RAM (MiB) and local disk
+    # (GiB: root, ephemeral and swap); None when Nova did not say.
+    vcpus: int | None = None
+    memory_mb: int | None = None
+    disk_gb: int | None = None
 
     @classmethod
     def from_dict(cls, info):
@@ -69,7 +85,9 @@ class Server:
             fault=fault,
             project_id=info.get('tenant_id'),
             flavor_name=flavor.get('original_name'),
-            flavor_extra_specs=dict(flavor.get('extra_specs') or {}))
+            flavor_extra_specs=dict(flavor.get('extra_specs') or {}),
+            vcpus=flavor.get('vcpus'), memory_mb=flavor.get('ram'),
+            disk_gb=_flavor_disk_gb(flavor))
 
     def metadata_flag(self, key):
         """True when metadata ``key`` reads as true (lenient, like oslo)."""
@@ -104,6 +122,47 @@ class Service:
     @property
     def down(self):
         return self.forced_down or self.state == 'down'
+
+
+@dataclasses.dataclass(frozen=True)
+class Hypervisor:
+    """One compute node: its capacity and what its instances use, as
+    Nova's os-hypervisors reports them below compute API 2.88 (physical
+    amounts; allocation ratios are not part of the answer)."""
+
+    id: str
+    hypervisor_hostname: str
+    # The compute service host, which masakari host names match.
+    host: str
+    state: str | None = None
+    status: str | None = None
+    vcpus: int | None = None
+    vcpus_used: int | None = None
+    memory_mb: int | None = None
+    memory_mb_used: int | None = None
+    local_gb: int | None = None
+    local_gb_used: int | None = None
+
+    @classmethod
+    def from_dict(cls, info):
+        name = info.get('hypervisor_hostname')
+        service = info.get('service') or {}
+        return cls(id=str(info['id']), hypervisor_hostname=name,
+                   host=service.get('host') or name,
+                   state=info.get('state'), status=info.get('status'),
+                   vcpus=info.get('vcpus'),
+                   vcpus_used=info.get('vcpus_used'),
+                   memory_mb=info.get('memory_mb'),
+                   memory_mb_used=info.get('memory_mb_used'),
+                   local_gb=info.get('local_gb'),
+                   local_gb_used=info.get('local_gb_used'))
+
+    @property
+    def has_statistics(self):
+        """Whether Nova reported capacity and usage (it stopped at 2.88)."""
+        return None not in (self.vcpus, self.vcpus_used, self.memory_mb,
+                            self.memory_mb_used, self.local_gb,
+                            self.local_gb_used)
 
 
 @dataclasses.dataclass(frozen=True)

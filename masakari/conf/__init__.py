@@ -17,6 +17,7 @@ from masakari.conf import metrics
 from masakari.conf import nova
 from masakari.conf import nova_events
 from masakari.conf import osapi_v1
+from masakari.conf import protection
 from masakari.conf import recovery_flows
 from masakari.conf import return_to_service
 from masakari.conf import storm_brake
@@ -26,7 +27,7 @@ from masakari.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (api, base, coordination, database, engine, fencing, messaging,
-           metrics, nova, nova_events, osapi_v1, recovery_flows,
+           metrics, nova, nova_events, osapi_v1, protection, recovery_flows,
            return_to_service, storm_brake, taskflow, wsgi)
 
 for _module in MODULES:

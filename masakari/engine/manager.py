@@ -50,6 +50,7 @@ from masakari.engine.claims import Claim
 from masakari.engine import held
 from masakari.engine.evacuation import listener as nova_listener
 from masakari.engine import leases
+from masakari.engine import protection_watch
 from masakari.engine import recovery
 from masakari import exception
 from masakari.ha import notifications as ha_notifications
@@ -103,6 +104,8 @@ class MasakariManager:
         self._futures = {}
         self._stopping = False
         self.heartbeat = leases.Heartbeat()
+        # What the periodic protection check saw last, per segment.
+        self.protection_watch = protection_watch.ProtectionWatch()
 
     # --- RPC endpoints -----------------------------------------------------
     def process_notification(self, context, notification):

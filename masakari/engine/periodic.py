@@ -14,7 +14,10 @@ on their own threads (``TASKS``: name, function, interval option).
 * ``take_over_expired``: the sweep for running notifications whose
   engine stopped renewing its lease;
 * ``return_to_service.return_repaired_hosts``: repaired hosts back in
-  service after their burn-in (only for the segments that opt in).
+  service after their burn-in (only for the segments that opt in);
+* ``check_protection``: the protection check of every segment, reporting
+  changes (``engine.protection_watch``); off unless ``[protection]
+  check_interval`` is set.
 """
 
 from futurist import waiters
@@ -115,7 +118,14 @@ def take_over_expired(manager, context=None):
     return futures
 
 
-# (name, function, interval option: a [DEFAULT] name or (group, name)).
+def check_protection(manager, context=None):
+    """Check every segment's protection; report the changes (see
+    ``engine.protection_watch``). Returns the reports by segment uuid."""
+    return manager.protection_watch.check_all(context)
+
+
+# (name, function, interval option): a name in [DEFAULT], or
+# (group, name); an interval of 0 turns the task off.
 TASKS = (
     ('process_unfinished_notifications', process_unfinished_notifications,
      'process_unfinished_notifications_interval'),
@@ -125,4 +135,14 @@ TASKS = (
      'notification_heartbeat_interval'),
     ('return_repaired_hosts', return_to_service.return_repaired_hosts,
      ('return_to_service', 'check_interval')),
+    ('check_protection', check_protection,
+     ('protection', 'check_interval')),
 )
+
+
+def interval(option):
+    """The seconds of a TASKS interval option."""
+    if isinstance(option, tuple):
+        group, name = option
+        return CONF[group][name]
+    return CONF[option]

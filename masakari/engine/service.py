@@ -14,7 +14,8 @@ tasks of ``masakari.engine.periodic`` run on three daemon threads when
 up to ``periodic_fuzzy_delay`` seconds: the retry of unfinished
 notifications, the expiry, and the sweep for running notifications whose
 lease expired (every ``notification_heartbeat_interval`` seconds, first
-delay at most that).
+delay at most that); with ``[protection] check_interval`` set, a fourth
+checks the protection of every segment.
 At start-up, before taking notifications, the engine resumes the running
 notifications its host's previous run left. With ``[nova_events]
 enabled`` it then starts listening to Nova's versioned notifications
@@ -101,10 +102,9 @@ class EngineService:
     def _start_periodics(self):
         fuzzy = CONF.periodic_fuzzy_delay
         for name, function, interval_option in periodic.TASKS:
-            if isinstance(interval_option, tuple):
-                interval = CONF[interval_option[0]][interval_option[1]]
-            else:
-                interval = CONF[interval_option]
+            interval = periodic.interval(interval_option)
+            if not interval:
+                continue
             spread = min(fuzzy, interval)
             delay = random.uniform(0, spread) if spread else 0.0
             thread = _Periodic(name, functools.partial(function, self.manager),

@@ -17,6 +17,10 @@ One sender per event, all called the same way,
 (``masakari.ha.holds``: the storm brake and pauses).
 ``around(notify, context, subject, func, ...)`` wraps a write in one
 sender's start and end (or error) events.
+
+The engine's protection check sends ``segment.protection.lost`` (priority
+WARN) and ``segment.protection.restored`` (INFO) when a segment's
+protection changes: ``notify_segment_protection``.
 """
 
 import logging
@@ -130,6 +134,27 @@ notify_recovery_pause = _sender('recovery', 'pause', API_BINARY,
                                 payloads.recovery_pause_payload)
 notify_recovery_resume = _sender('recovery', 'resume', API_BINARY,
                                  payloads.recovery_pause_payload)
+
+
+PROTECTION_LOST = 'segment.protection.lost'
+PROTECTION_RESTORED = 'segment.protection.restored'
+
+
+def notify_segment_protection(context, segment, report):
+    """``segment.protection.lost`` (WARN) or ``.restored`` (INFO), as
+    ``report`` (a ``ha.protection.Report``) says, sent as the engine."""
+    if not enabled():
+        return
+    payload = payloads.protection_payload(segment, report)
+    try:
+        notifier = _notifier(ENGINE_BINARY)
+        if report.protected:
+            notifier.info(context, PROTECTION_RESTORED, payload)
+        else:
+            notifier.warn(context, PROTECTION_LOST, payload)
+    except Exception:
+        LOG.exception('Failed to send the protection notification of '
+                      'segment %s', getattr(segment, 'uuid', segment))
 
 
 def around(notify, context, subject, func, *args, **kwargs):

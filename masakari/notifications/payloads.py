@@ -130,3 +130,19 @@ def recovery_pause_payload(subject, exception=None):
     data = _values(subject, RECOVERY_PAUSE_FIELDS)
     data['fault'] = exception_payload(exception)
     return primitive('RecoveryPausePayload', '1.0', data)
+
+
+def protection_payload(segment, report):
+    """``SegmentProtectionPayload`` 1.0: the segment and the sets of hosts
+    whose loss its other hosts would not absorb, with the instances that
+    would not fit (ids)."""
+    data = _values(segment, SEGMENT_FIELDS)
+    data.update(
+        protected=report.protected, host_failures=report.host_failures,
+        checked=report.checked,
+        not_absorbed=[{'hosts': list(outcome.failed),
+                       'unplaced': [item.instance.id
+                                    for item in outcome.unplaced]}
+                      for outcome in report.failed_sets],
+        warnings=list(report.warnings))
+    return primitive('SegmentProtectionPayload', '1.0', data)

@@ -8,6 +8,7 @@ DETAIL = SEGMENTS % 'detail'
 CREATE = SEGMENTS % 'create'
 UPDATE = SEGMENTS % 'update'
 DELETE = SEGMENTS % 'delete'
+PROTECTION = SEGMENTS % 'protection'
 
 _COLLECTION = '/segments'
 _MEMBER = _COLLECTION + '/{segment_id}'
@@ -21,6 +22,10 @@ rules = [
     base.api_rule(UPDATE, 'PUT', _MEMBER,
                   'Updates the editable attributes of an existing segment.'),
     base.api_rule(DELETE, 'DELETE', _MEMBER, 'Deletes a segment.'),
+    base.api_rule(PROTECTION, 'GET', _MEMBER + '/protection',
+                  'Shows whether the segment absorbs the loss of any K of '
+                  'its hosts, and per host which instances would not fit '
+                  '(microversion 1.5).'),
     base.discoverable('segments'),
 ]
 

@@ -217,7 +217,7 @@ _JUNK = st.text(max_size=12)
 _MICROVERSIONS = st.one_of(
     st.sampled_from([None, 'instance-ha 1.0', 'instance-ha 1.1',
                      'instance-ha 1.2', 'instance-ha 1.3',
-                     'instance-ha 1.4', 'instance-ha 1.6',
+                     'instance-ha 1.4', 'instance-ha 1.5', 'instance-ha 1.6',
                      'instance-ha latest', 'compute 2.1']),
     st.sampled_from(['instance-ha 1.7', 'instance-ha 2.0', 'instance-ha 1',
                      'instance-ha 01.1', 'instance-ha']),

@@ -282,6 +282,7 @@ SEGMENT = '/segments/{segment_id}'
 HOSTS = SEGMENT + '/hosts'
 HOST = HOSTS + '/{host_id}'
 PREVIEW = HOST + '/recovery_preview'
+PROTECTION = SEGMENT + '/protection'
 NOTIFICATION = '/notifications/{notification_id}'
 VMOVES = NOTIFICATION + '/vmoves'
 VMOVE = VMOVES + '/{vmove_id}'
@@ -377,6 +378,15 @@ def _exercise(api, sim, project, tag):
     assert sorted(i['id'] for group in preview['evacuation_groups']
                   for i in group) == sorted(ha_ids)
     call('GET', PREVIEW, dict(sid, host_id='nope'), version='1.4',
+         status=404)
+    protection = call('GET', PROTECTION, sid, version='1.5',
+                      status=200).json()['protection']
+    assert {h['name'] for h in protection['hosts']} == set(hosts)
+    call('GET', PROTECTION, sid, version='1.5',
+         params={'host_failures': 2}, status=200)
+    call('GET', PROTECTION, sid, version='1.5',
+         params={'host_failures': 0}, status=400)
+    call('GET', PROTECTION, {'segment_id': 'nope'}, version='1.5',
          status=404)
 
     sim.fail_host(hosts[0])

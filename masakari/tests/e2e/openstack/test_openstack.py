@@ -259,3 +259,48 @@ def test_policy_with_keystone_tokens(stack):
     response = requests.get(stack.api_url + '/v1/segments', timeout=30)
     assert response.status_code == 401
     assert 'Keystone' in response.headers.get('WWW-Authenticate', '')
+
+
+def _protection(stack, segment):
+    response = stack.conn.instance_ha.get(
+        '/segments/%s/protection' % segment.uuid, microversion='1.5')
+    assert response.status_code == 200, response.text
+    return response.json()['protection']
+
+
+def test_protection_check_reads_real_nova(stack, servers, restore):
+    """The protection check (1.5) with Nova's own figures: hypervisor
+    capacity and usage (read at compute API 2.87) and the flavor embedded
+    in each server. A reserved_host segment without a spare cannot absorb
+    the loss of a host with an instance; one spare is enough (the fake
+    driver's hosts are large)."""
+    segment = stack.create_segment('e2e-protection', 'reserved_host',
+                                   stack.layout.computes)
+    try:
+        [ha], _ = _boot(stack, servers, 'compute1', 1, 0, 'protection')
+        flavor = stack.conn.compute.find_flavor(stack.facts['flavor'],
+                                                ignore_missing=False)
+        body = _protection(stack, segment)
+        hosts = {host['name']: host for host in body['hosts']}
+        assert set(hosts) == set(stack.layout.computes)
+        for host in hosts.values():
+            assert None not in (host['capacity'], host['used'],
+                                host['free']), host
+        assert hosts['compute1']['used']['vcpus'] >= flavor.vcpus
+        assert hosts['compute1']['instances'] == 1
+        [unplaced] = hosts['compute1']['unplaced']
+        assert (unplaced['id'], unplaced['reason'], unplaced['vcpus'],
+                unplaced['memory_mb']) == (ha.id, 'no_target', flavor.vcpus,
+                                           flavor.ram)
+        assert body['protected'] is False
+
+        spare = next(h for h in stack.conn.instance_ha.hosts(segment.uuid)
+                     if h.name == 'compute3')
+        stack.conn.instance_ha.update_host(spare.uuid, segment.uuid,
+                                           reserved=True)
+        body = _protection(stack, segment)
+        assert body['protected'] is True, body
+        assert {h['name']: h['fits'] for h in body['hosts']} == {
+            name: True for name in stack.layout.computes}
+    finally:
+        stack.delete_segment(segment)

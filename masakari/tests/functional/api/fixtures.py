@@ -285,6 +285,10 @@ class NotificationListener:
                       metadata):
                 listener._record('ERROR', publisher_id, event_type, payload)
 
+            def warn(self, ctxt, publisher_id, event_type, payload,
+                     metadata):
+                listener._record('WARN', publisher_id, event_type, payload)
+
         self.listener = messaging.get_notification_listener(
             rpc.get_notification_transport(),
             [messaging.Target(topic='versioned_notifications')],

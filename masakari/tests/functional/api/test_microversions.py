@@ -14,6 +14,7 @@ from masakari.tests.functional.api.fixtures import notify
     ('instance-ha 1.1', '1.1'),
     ('instance-ha latest', '1.6'),
     ('instance-ha 1.4', '1.4'),
+    ('instance-ha 1.5', '1.5'),
     ('instance-ha 1.6', '1.6'),
     ('INSTANCE-HA 1.2', '1.2'),
     ('compute 2.1, instance-ha 1.2', '1.2'),

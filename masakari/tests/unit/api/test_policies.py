@@ -18,7 +18,8 @@ ADMIN_ONLY = [
     'os_masakari_api:%s' % name for name in (
         'extensions:index', 'extensions:detail', 'extensions:discoverable',
         'segments:index', 'segments:detail', 'segments:create',
-        'segments:update', 'segments:delete', 'segments:discoverable',
+        'segments:update', 'segments:delete', 'segments:protection',
+        'segments:discoverable',
         'os-hosts:index', 'os-hosts:detail', 'os-hosts:create',
         'os-hosts:update', 'os-hosts:delete', 'os-hosts:recovery_preview',
         'os-hosts:discoverable',

@@ -50,6 +50,37 @@ def test_server_from_nova_dict():
     assert resources.Server.from_dict({'id': 'u2'}).host is None
 
 
+@pytest.mark.parametrize('flavor,size', [
+    ({'vcpus': 2, 'ram': 4096, 'disk': 40, 'ephemeral': 10, 'swap': 0},
+     (2, 4096, 50)),
+    # Swap is in MiB: 1 MiB of swap takes a whole GiB, as Placement counts.
+    ({'vcpus': 1, 'ram': 512, 'disk': 1, 'ephemeral': 0, 'swap': 1},
+     (1, 512, 2)),
+    ({'vcpus': 1, 'ram': 512, 'disk': 0, 'swap': 2048}, (1, 512, 2)),
+    # Below compute API 2.47 the flavor is a link: no size.
+    ({'id': '1', 'links': []}, (None, None, None)),
+])
+def test_server_size_from_the_embedded_flavor(flavor, size):
+    server = resources.Server.from_dict({'id': 'u1', 'flavor': flavor})
+    assert (server.vcpus, server.memory_mb, server.disk_gb) == size
+
+
+def test_hypervisor_from_nova_dict():
+    below_2_88 = resources.Hypervisor.from_dict({
+        'id': 'n1', 'hypervisor_hostname': 'c1.example.org', 'state': 'up',
+        'status': 'enabled', 'service': {'host': 'c1', 'id': 's1'},
+        'vcpus': 8, 'vcpus_used': 2, 'memory_mb': 16384,
+        'memory_mb_used': 4608, 'local_gb': 200, 'local_gb_used': 40})
+    assert below_2_88.host == 'c1'
+    assert below_2_88.has_statistics
+    assert (below_2_88.vcpus_used, below_2_88.memory_mb_used) == (2, 4608)
+    since_2_88 = resources.Hypervisor.from_dict({
+        'id': 'n1', 'hypervisor_hostname': 'c1', 'state': 'up',
+        'status': 'enabled', 'uptime': None})
+    assert since_2_88.host == 'c1'
+    assert not since_2_88.has_statistics
+
+
 def test_service_down_when_forced_or_reported():
     service = resources.Service.from_dict({'id': 'x', 'host': 'h',
                                       'binary': 'nova-compute',
