@@ -158,7 +158,10 @@ def test_commands_do_not_clash_with_python_masakariclient(cli, web):
               for item in cli.json('command', 'list')}
     ours = set(groups['openstack.instance_ha_ops.v1'])
     assert ours == {'segment protection show',
-                    'segment host recovery preview'}
+                    'segment host recovery preview', 'storm brake list',
+                    'storm brake release', 'storm brake cancel',
+                    'recovery pause', 'recovery pause list',
+                    'recovery resume'}
     assert not ours & set(groups['openstack.ha.v1'])
     # python-masakariclient's commands still answer as before.
     assert cli.json('segment', 'show', 'web')['name'] == 'web'
