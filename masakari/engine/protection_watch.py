@@ -25,6 +25,7 @@ from masakari import context as masakari_context
 from masakari.db import api as db_api
 from masakari.ha import protection
 from masakari.ha import segment_protection
+from masakari.metrics import engine as engine_metrics
 from masakari import notifications
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class ProtectionWatch:
                 self._remember(context, segment, report)
         for uuid in set(self._protected) - live:
             del self._protected[uuid]
+            engine_metrics.forget_segment(uuid)
         return reports
 
     def _check(self, context, segment, novaclient):
@@ -74,6 +76,7 @@ class ProtectionWatch:
     def _remember(self, context, segment, report):
         before = self._protected.get(segment.uuid)
         self._protected[segment.uuid] = report.protected
+        engine_metrics.segment_protected(segment, report.protected)
         if report.protected == before or (before is None and
                                           report.protected):
             return

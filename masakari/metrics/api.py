@@ -17,7 +17,11 @@ import webob.exc
 
 from masakari.conf import CONF
 from masakari.db import api as db_api
+from masakari.db import models
 
+# The families a scrape of the API returns.
+FAMILIES = ('masakari_notifications', 'masakari_notifications_held',
+            'masakari_storm_brakes', 'masakari_recovery_pauses')
 STATUSES = ('new', 'running', 'error', 'failed', 'ignored', 'finished')
 TYPES = ('COMPUTE_HOST', 'VM', 'PROCESS')
 
@@ -40,6 +44,27 @@ class DatabaseCollector:
         for (kind, status), count in sorted(counts.items()):
             family.add_metric([kind, status], count)
         yield family
+        yield from self._holds()
+
+    def _holds(self):
+        """What waits for an operator: the storm brake, the pauses."""
+        held = core.GaugeMetricFamily(
+            'masakari_notifications_held',
+            'Notifications whose recovery waits for an operator, by what '
+            'holds them (storm: a segment\'s storm brake, pause: a pause of '
+            'automatic recovery).', labels=['hold'])
+        storm = db_api.notifications_held(models.HOLD_STORM)
+        held.add_metric(['storm'], len(storm))
+        held.add_metric(['pause'],
+                        len(db_api.notifications_held(models.HOLD_PAUSE)))
+        yield held
+        yield core.GaugeMetricFamily(
+            'masakari_storm_brakes', 'Segments whose storm brake is on.',
+            value=len({n.failover_segment_uuid for n in storm}))
+        yield core.GaugeMetricFamily(
+            'masakari_recovery_pauses',
+            'Pauses of automatic recovery in force (the whole cloud or a '
+            'segment each).', value=len(db_api.pause_get_all()))
 
 
 class MetricsApp:

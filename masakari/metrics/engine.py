@@ -70,6 +70,31 @@ HOSTS_FLAPPING = Gauge(
     '[return_to_service] max_failures times within failure_window.',
     registry=REGISTRY)
 
+SEGMENT_PROTECTED = Gauge(
+    'masakari_segment_protected',
+    'The last protection check of a segment by this engine: 1 when the '
+    'loss of any [protection] host_failures of its hosts can be absorbed, '
+    '0 when not ([protection] check_interval).',
+    ['segment', 'segment_uuid'], registry=REGISTRY)
+_protected_labels = {}
+
+
+def segment_protected(segment, protected):
+    labels = (segment.name, segment.uuid)
+    previous = _protected_labels.get(segment.uuid)
+    if previous is not None and previous != labels:
+        SEGMENT_PROTECTED.remove(*previous)     # renamed
+    _protected_labels[segment.uuid] = labels
+    SEGMENT_PROTECTED.labels(*labels).set(1 if protected else 0)
+
+
+def forget_segment(segment_uuid):
+    """A segment deleted or disabled: no more series for it."""
+    labels = _protected_labels.pop(segment_uuid, None)
+    if labels is not None:
+        SEGMENT_PROTECTED.remove(*labels)
+
+
 PHASES = ('fenced', 'compute_down', 'first_active', 'last_active')
 
 

@@ -11,6 +11,7 @@ import pytest
 from masakari.conf import CONF
 from masakari.db import api as db_api
 from masakari.engine import periodic
+from masakari.metrics import engine as engine_metrics
 from masakari.engine import service as engine_service
 from masakari.tests.functional.api import fixtures
 
@@ -85,6 +86,24 @@ def test_state_changes_are_logged_and_notified_once(
     assert manager.protection_watch.state(segment.uuid) is True
     assert any('is protected again' in r.getMessage()
                for r in caplog.records)
+
+
+def _gauge(segment):
+    return engine_metrics.REGISTRY.get_sample_value(
+        'masakari_segment_protected',
+        {'segment': segment.name, 'segment_uuid': segment.uuid})
+
+
+def test_the_metric_follows_the_checks(cloud, crowded, manager):
+    segment, _ = crowded
+    periodic.check_protection(manager)
+    assert _gauge(segment) == 0
+    cloud.host(segment, 'c3')
+    periodic.check_protection(manager)
+    assert _gauge(segment) == 1
+    db_api.segment_update(segment.uuid, {'enabled': False})
+    periodic.check_protection(manager)
+    assert _gauge(segment) is None      # no series for it any more
 
 
 def test_a_protected_segment_is_not_announced(cloud, manager, listener):
