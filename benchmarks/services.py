@@ -379,7 +379,9 @@ class Stack:
         return self
 
     def __exit__(self, exc_type, exc, traceback):
-        self.stop(keep_logs=exc_type is not None)
+        # MASAKARI_BENCH_KEEP_LOGS=1 keeps them after a run that went well.
+        self.stop(keep_logs=exc_type is not None or
+                  os.environ.get('MASAKARI_BENCH_KEEP_LOGS') == '1')
 
 
 class _Callable:

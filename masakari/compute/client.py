@@ -20,6 +20,7 @@ from novaclient import api_versions
 from novaclient import client as nova_client
 from oslo_log import log as logging
 
+from masakari.compute import http_session
 from masakari.conf import CONF
 from masakari import exception
 
@@ -86,7 +87,8 @@ def _configured_client():
     if nova.auth_type:
         auth = ks_loading.load_auth_from_conf_options(CONF, NOVA_GROUP)
         session = ks_loading.load_session_from_conf_options(
-            CONF, NOVA_GROUP, auth=auth, timeout=nova.call_timeout)
+            CONF, NOVA_GROUP, auth=auth, timeout=nova.call_timeout,
+            session=http_session.EnvironmentOnceSession())
         return nova_client.Client(
             version, session=session,
             endpoint_override=nova.endpoint_override,
@@ -117,7 +119,8 @@ def _configured_client():
 def _legacy_session(auth):
     verify = CONF.nova_ca_certificates_file or not CONF.nova_api_insecure
     return ks_session.Session(auth=auth, verify=verify,
-                              timeout=CONF[NOVA_GROUP].call_timeout)
+                              timeout=CONF[NOVA_GROUP].call_timeout,
+                              session=http_session.EnvironmentOnceSession())
 
 
 def _legacy_catalog_info():
