@@ -182,15 +182,17 @@ class API:
         return self._service(context, host_name, binary)
 
     def enable_disable_service(self, context, host_name, enable=False,
-                               reason=None, binary='nova-compute'):
-        """Enable or disable a service.
+                               reason=None, binary='nova-compute',
+                               service=None):
+        """Enable or disable a service (``service``: the one of
+        ``host_name`` as just read, which saves reading it again).
 
         A disable is not retried after a timeout: Nova stores it at once but
         may answer only after its call to a dead compute times out, so the
         caller checks the service state instead.
         """
         client = get_client(context)
-        service = self._service(context, host_name, binary)
+        service = service or self._service(context, host_name, binary)
         if enable:
             what = 'enable %s on %s' % (binary, host_name)
             _call(context, what, client.services.enable, service.id)
@@ -205,9 +207,9 @@ class API:
                   idempotent=False)
 
     def force_down_service(self, context, host_name, forced_down=True,
-                           binary='nova-compute'):
+                           binary='nova-compute', service=None):
         client = get_client(context)
-        service = self._service(context, host_name, binary)
+        service = service or self._service(context, host_name, binary)
         _call(context, 'set forced_down=%s on %s of %s'
               % (forced_down, binary, host_name),
               client.services.force_down, service.id, forced_down)

@@ -120,13 +120,14 @@ class Disabler:
         return 'again'
 
 
-def disable(nova, context, host_name):
-    """Disable the compute service of ``host_name``; a late answer whose
-    change Nova stored counts as done."""
+def disable(nova, context, host_name, service=None):
+    """Disable the compute service of ``host_name`` (``service`` when it
+    was just read); a late answer whose change Nova stored counts as
+    done."""
     try:
         nova.enable_disable_service(
             context, host_name, enable=False,
-            reason=CONF.host_failure.service_disable_reason)
+            reason=CONF.host_failure.service_disable_reason, service=service)
     except exception.NovaUnavailable as exc:
         # Nova stores a disable at once but may answer only after its
         # call to the dead compute times out: check what it stored.

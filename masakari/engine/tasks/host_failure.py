@@ -89,7 +89,8 @@ class DisableComputeServiceTask(base.MasakariTask):
         if force and not forced:
             # Before disabling: Nova then skips its call to the dead
             # compute, which would otherwise hold the disable for ~60 s.
-            self.novaclient.force_down_service(self.context, host_name, True)
+            self.novaclient.force_down_service(self.context, host_name, True,
+                                               service=service)
             forced = True
             self.update_details("Marked compute service on host '%s' as "
                                 'forced down%s' % (
@@ -130,7 +131,8 @@ class DisableComputeServiceTask(base.MasakariTask):
         if service.disabled:
             self._already_disabled(service.host)
             return
-        compute_service.disable(self.novaclient, self.context, service.host)
+        compute_service.disable(self.novaclient, self.context, service.host,
+                                service=service)
         self.update_details("Disabled compute service on host '%s'"
                             % service.host, 0.5)
 

@@ -64,7 +64,7 @@ class FakeNova:
         self.on_check = None
 
     def enable_disable_service(self, context, host_name, enable=False,
-                               reason=None):
+                               reason=None, service=None):
         self.calls += 1
         self.stored = self.stored or self.store
         self.called.set()
