@@ -34,6 +34,7 @@ ENGINE_HOST = 'masakari-e2e'
 COMPUTE_MICROVERSION = '2.74'    # >= 2.37 for --nic none, 2.74 for host=
 TERMINAL = ('finished', 'error', 'failed', 'ignored')
 RETURN_SEGMENT = 'e2e-return-to-service'
+ORDERED_SEGMENT = 'e2e-restart-order'
 
 # What this suite configures beyond the defaults, and why.
 MASAKARI_OPTIONS = {
@@ -50,6 +51,9 @@ MASAKARI_OPTIONS = {
         'force_down_failed_host': 'true',
         # Only HA_Enabled servers move, so the tests can tell them apart.
         'evacuate_all_instances': 'false',
+        # Restart order; only the order test's segment waits by level.
+        'priority_metadata_key': 'HA_Priority',
+        'wait_for_higher_priority_segments': ORDERED_SEGMENT,
     },
     # Only the return-to-service test's segment, with a short burn-in.
     'return_to_service': {'segments': RETURN_SEGMENT, 'burn_in': '3',
@@ -296,8 +300,9 @@ class Stack:
         self.oslite.cmd_restore_compute(self.layout, host, enable=enable)
         return time.monotonic() - t0
 
-    def boot(self, name, host, ha):
-        metadata = {'HA_Enabled': 'True'} if ha else {}
+    def boot(self, name, host, ha, **metadata):
+        if ha:
+            metadata['HA_Enabled'] = 'True'
         return self.conn.compute.create_server(
             name=name, image_id=self.facts['image_id'],
             flavor_id=self.conn.compute.find_flavor(

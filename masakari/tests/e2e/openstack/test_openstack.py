@@ -5,12 +5,14 @@ tokens, and every recovery is carried out by real nova-compute services
 """
 
 import json
+import re
 import time
 
 import openstack.exceptions
 import pytest
 import requests
 
+from masakari.tests.e2e.openstack.stack import ORDERED_SEGMENT
 from masakari.tests.e2e.openstack.stack import RETURN_SEGMENT
 from masakari.tests.fixtures.bmc import write_inventory
 from masakari.simulator.bmc.redfish import RedfishBMC
@@ -165,6 +167,45 @@ def test_repaired_host_returns_to_service(stack, servers, restore):
                              'of maintenance (burn-in 3 s)',
                              round(time.monotonic() - t0, 1))
         assert ('Host %s returned to service' % failed) in stack.engine.log()
+    finally:
+        stack.delete_segment(segment)
+
+
+def test_restart_order_in_novas_instance_actions(stack, servers, restore):
+    """HA_Priority high before low, in a segment that waits for each level
+    to be ACTIVE: Nova's own instance actions show no low evacuation
+    starting before every high one ended (Nova stores whole seconds), and
+    the engine asked for them in that order."""
+    failed = 'compute1'
+    segment = stack.create_segment(ORDERED_SEGMENT, 'auto',
+                                   stack.layout.computes)
+    try:
+        levels = {}
+        for level in ('low', 'high'):       # the listing's order is wrong
+            new = [stack.boot('order-%s-%d' % (level, i), failed, True,
+                              HA_Priority=level) for i in range(2)]
+            servers.extend(new)
+            levels[level] = stack.wait_servers(new)
+        restore.append(failed)
+        _host_failure(stack, failed, levels['high'] + levels['low'], [],
+                      None, 'restart order')
+
+        def rebuild(server):
+            action = stack.evacuations(server)[0]
+            detail = stack.conn.compute.get_server_action(
+                action.request_id, server)
+            [event] = [e for e in detail.events
+                       if e['event'] == 'compute_rebuild_instance']
+            return event['start_time'], event['finish_time']
+        high = [rebuild(s) for s in levels['high']]
+        low = [rebuild(s) for s in levels['low']]
+        assert max(end for _, end in high) <= min(start for start, _ in low)
+        asked = re.findall(r'Nova call: evacuate server ([0-9a-f-]{36})',
+                           stack.engine.log())
+        order = [s.id for s in levels['high'] + levels['low']]
+        asked = [uuid for uuid in asked if uuid in order]
+        assert set(asked[:2]) == {s.id for s in levels['high']}
+        assert set(asked[2:]) == {s.id for s in levels['low']}
     finally:
         stack.delete_segment(segment)
 
