@@ -1,0 +1,71 @@
+"""Fixtures of the real-monitor scenarios (imported by the OpenStack
+suite's conftest.py).
+
+They install what is missing (Debian packages when root, the monitors'
+venv from PyPI), start a private libvirtd, and stop whatever they
+started. A failed test prints each monitor's own log.
+"""
+
+import pytest
+
+from masakari.tests.e2e.openstack.monitors import libvirt as libvirt_
+from masakari.tests.e2e.openstack.monitors import running
+from masakari.tests.e2e.openstack.monitors import system
+from masakari.tests.e2e.openstack.monitors import timings
+from masakari.tests.e2e.openstack.monitors import venv as venv_
+from masakari.tests.e2e.openstack.stack import _cannot_run
+
+# libvirt-python needs the headers; the monitors need nothing else.
+BUILD_PACKAGES = {path: package for path, package in
+                  system.LIBVIRT_PACKAGES.items()
+                  if package in ('libvirt-dev', 'pkg-config')}
+
+
+@pytest.fixture(scope='session')
+def monitors_venv():
+    """masakari-monitors (pinned) in its cached venv."""
+    try:
+        system.ensure_packages(BUILD_PACKAGES)
+        built = venv_.MonitorsVenv().ensure()
+    except (system.Unavailable, venv_.BuildError) as exc:
+        _cannot_run('masakari-monitors cannot be installed here: %s' % exc)
+    if built.built_seconds is not None:
+        timings.record('setup', 'build the masakari-monitors venv',
+                       built.built_seconds)
+    return built
+
+
+@pytest.fixture(scope='session')
+def libvirtd(tmp_path_factory):
+    """A private libvirtd (QEMU/TCG) for the instance monitor."""
+    try:
+        system.ensure_packages(system.LIBVIRT_PACKAGES)
+        system.ensure_qemu_user()
+    except system.Unavailable as exc:
+        _cannot_run('libvirt cannot run here: %s' % exc)
+    daemon = libvirt_.Libvirt(tmp_path_factory.mktemp('libvirt'))
+    try:
+        yield daemon.start()
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture
+def monitors(monitors_venv, tmp_path, request):
+    """Starts monitors for a test; stops them after it and prints their
+    logs when it failed."""
+    started = []
+
+    def start(binary, conf, hostname=None):
+        monitor = running.Monitor(monitors_venv, binary, conf, tmp_path,
+                                  hostname=hostname)
+        started.append(monitor)
+        return monitor
+
+    yield start
+    for monitor in started:
+        monitor.stop()
+    report = getattr(request.node, 'rep_call', None)
+    if report is not None and report.failed:
+        for monitor in started:
+            print(monitor.report())

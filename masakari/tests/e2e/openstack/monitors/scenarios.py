@@ -1,0 +1,242 @@
+"""Real failures seen by the real masakari-monitors (22.0.0 from PyPI):
+failure -> monitor -> this API (Keystone tokens of the masakari service
+user) -> engine -> Nova.
+
+The tests are collected through ``test_openstack.py``, which imports
+them, so that they share its session and its stack (a module of their
+own would, under ``--dist loadfile``, wait for that session to end and
+bring the stack up a second time).
+"""
+
+import datetime
+import time
+
+import pytest
+
+from masakari.tests.e2e.openstack.monitors import config
+from masakari.tests.e2e.openstack.monitors import libvirt
+from masakari.tests.e2e.openstack.monitors import running
+from masakari.tests.e2e.openstack.monitors import timings
+from masakari.tests.e2e.conftest import free_port, wait_http
+
+PROCESS_HOST = 'compute1'
+INSTANCE_HOST = 'compute2'
+
+
+def _record(stack, monitor, what, seconds):
+    seconds = round(seconds, 1)
+    timings.record(monitor, what, seconds)
+    stack.results.record(monitor, what, seconds)
+
+
+def _masakari_host(stack, segment, name):
+    return next(h for h in stack.conn.instance_ha.hosts(segment.uuid)
+                if h.name == name)
+
+
+def wait_reported(stack, host, since, timeout=120, monitor=None):
+    """The first notification the monitor sent for ``host`` (a host of
+    this test's segment, so no other test's) created after ``since``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [n for n in stack.conn.instance_ha.notifications(
+                 source_host_uuid=host.uuid)
+                 if n.created_at and _naive(n.created_at) >= since]
+        if found:
+            return min(found, key=lambda n: n.created_at)
+        if time.monotonic() > deadline:
+            raise AssertionError('no notification from %s within %ss%s' % (
+                host.name, timeout,
+                '\n' + monitor.report() if monitor else ''))
+        time.sleep(0.2)
+
+
+def _naive(value):
+    parsed = datetime.datetime.fromisoformat(str(value).replace('Z', ''))
+    return parsed.replace(tzinfo=None)
+
+
+def _utcnow():
+    # The API stores seconds only: compare from the second before.
+    return datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, microsecond=0) - datetime.timedelta(seconds=1)
+
+
+def _process_monitor(stack, monitors, tmp_path, api):
+    """A watched nova-compute stand-in and a process monitor on
+    PROCESS_HOST whose restart command always fails."""
+    watched = running.WatchedProcess(tmp_path).start()
+    process_list = config.write_process_list(
+        tmp_path / 'process_list.yaml', str(watched.path), 'false')
+    conf = config.write_conf(tmp_path / 'masakarimonitors.conf', api,
+                             process={'process_list_path': process_list})
+    monitor = monitors('masakari-processmonitor', conf,
+                       hostname=PROCESS_HOST)
+    monitor.wait_log(r"Process '%s' is found" % watched.path,
+                     what='first check of the watched process')
+    return watched, monitor
+
+
+def _check_process_recovered(stack, notification, final, monitor):
+    assert final.status == 'finished', (stack.failure_report(final)
+                                        + monitor.report())
+    assert notification.type == 'PROCESS'
+    assert notification.payload == {'event': 'STOPPED',
+                                    'process_name': 'nova-compute'}
+    service = stack.compute_service(PROCESS_HOST)
+    assert service.status == 'disabled'
+    assert service.disabled_reason == 'Masakari detected process failed.'
+
+
+def test_processmonitor_nova_compute_dies(stack, segment, restore, monitors,
+                                          tmp_path):
+    """nova-compute's stand-in is SIGKILLed and cannot be restarted: the
+    process monitor reports it and the engine disables the compute service
+    in Nova."""
+    restore.append(PROCESS_HOST)
+    watched, monitor = _process_monitor(
+        stack, monitors, tmp_path, config.keystone_api(stack.facts))
+    host = _masakari_host(stack, segment, PROCESS_HOST)
+    since = _utcnow()
+    killed = watched.kill()
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    reported = time.monotonic()
+    final = stack.wait_notification(notification)
+    done = time.monotonic()
+    _check_process_recovered(stack, notification, final, monitor)
+    assert 'Response: ' in monitor.log()    # the monitor saw the 202
+    _record(stack, 'processmonitor', 'process killed -> notification '
+            'stored (check, failed restart)', reported - killed)
+    _record(stack, 'processmonitor', 'process killed -> finished '
+            '(compute service disabled)', done - killed)
+
+
+@pytest.fixture
+def noauth_api(stack, tmp_path):
+    """A second masakari-api on the same database and bus, with
+    ``auth_strategy = noauth2``: the laptop setup. Yields its /v1 URL."""
+    port = free_port()
+    override = tmp_path / 'noauth2.conf'
+    override.write_text('[DEFAULT]\nauth_strategy = noauth2\n'
+                        'masakari_api_listen_port = %d\n' % port)
+    api = stack.processes.start(
+        'masakari-api-noauth2', 'masakari.cmd.api', '--config-file',
+        stack.masakari_conf, '--config-file', str(override))
+    url = 'http://127.0.0.1:%d' % port
+    wait_http(url, api, timeout=60)
+    yield url + '/v1'
+    api.stop()
+
+
+def test_processmonitor_without_keystone(stack, segment, restore, monitors,
+                                         tmp_path, noauth_api):
+    """``[api] auth_type = none`` and a fixed ``endpoint``: the monitor
+    sends without any token to an API in noauth2 mode."""
+    restore.append(PROCESS_HOST)
+    watched, monitor = _process_monitor(stack, monitors, tmp_path,
+                                        config.noauth_api(noauth_api))
+    host = _masakari_host(stack, segment, PROCESS_HOST)
+    since = _utcnow()
+    killed = watched.kill()
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    final = stack.wait_notification(notification)
+    _check_process_recovered(stack, notification, final, monitor)
+    _record(stack, 'processmonitor (noauth2)', 'process killed -> '
+            'finished', time.monotonic() - killed)
+
+
+# ------------------------------------------------------ instance monitor
+def _guest_of(stack, servers, libvirtd, name):
+    """An HA-enabled server booted on INSTANCE_HOST, and a QEMU guest
+    with its UUID: what the instance monitor watches on a libvirt
+    compute (the fake driver's servers have no process of their own)."""
+    server = stack.boot(name, INSTANCE_HOST, ha=True)
+    servers.append(server)
+    (server,) = stack.wait_servers([server])
+    libvirtd.create(name, server.id)
+    return server
+
+
+def _instance_monitor(stack, monitors, tmp_path, libvirtd, server):
+    conf = config.write_conf(
+        tmp_path / 'masakarimonitors.conf', config.keystone_api(stack.facts),
+        DEFAULT={'hostname': INSTANCE_HOST},
+        libvirt={'connection_uri': libvirtd.uri})
+    monitor = monitors('masakari-instancemonitor', conf)
+    _wait_watching(monitor, libvirtd, server.id)
+    return monitor
+
+
+def _wait_watching(monitor, libvirtd, uuid, timeout=60):
+    """Until the monitor receives the guest's events: pause and resume it
+    (events the monitor logs but never reports) until one shows up in its
+    log, so that the failure to come cannot be missed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        libvirtd.virsh('suspend', uuid)
+        libvirtd.virsh('resume', uuid)
+        try:
+            monitor.wait_log(r'libvirt Event Received.*uuid = %s' % uuid,
+                             timeout=2)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def _actions(stack, server):
+    return sorted(a.action for a in stack.conn.compute.server_actions(
+        server) if a.action != 'create')
+
+
+def test_instancemonitor_qemu_killed(stack, segment, servers, monitors,
+                                     tmp_path, libvirtd):
+    """The guest's QEMU is SIGKILLed: libvirt reports STOPPED_FAILED, the
+    instance monitor reports it, and the engine stops and starts the
+    server through Nova, once."""
+    server = _guest_of(stack, servers, libvirtd, 'mon-crash')
+    monitor = _instance_monitor(stack, monitors, tmp_path, libvirtd, server)
+    host = _masakari_host(stack, segment, INSTANCE_HOST)
+    since = _utcnow()
+    killed = libvirt.kill_qemu(libvirtd.qemu_pid(server.id))
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    reported = time.monotonic()
+    final = stack.wait_notification(notification)
+    done = time.monotonic()
+    assert final.status == 'finished', (stack.failure_report(final)
+                                        + monitor.report())
+    assert notification.type == 'VM'
+    assert notification.payload == {
+        'event': 'LIFECYCLE', 'instance_uuid': server.id,
+        'vir_domain_event': 'STOPPED_FAILED'}
+    assert libvirtd.state(server.id) is None      # the guest is gone
+    assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
+    # Recovered through Nova, exactly once.
+    assert _actions(stack, server) == ['start', 'stop']
+    _record(stack, 'instancemonitor', 'QEMU killed -> notification stored',
+            reported - killed)
+    _record(stack, 'instancemonitor', 'QEMU killed -> finished (server '
+            'stopped and started by Nova)', done - killed)
+
+
+def test_instancemonitor_guest_destroyed(stack, segment, servers, monitors,
+                                         tmp_path, libvirtd):
+    """``virsh destroy`` is an operator's act, not a failure: the monitor
+    reports STOPPED_DESTROYED and the engine ignores it, as upstream's."""
+    server = _guest_of(stack, servers, libvirtd, 'mon-destroy')
+    monitor = _instance_monitor(stack, monitors, tmp_path, libvirtd, server)
+    host = _masakari_host(stack, segment, INSTANCE_HOST)
+    since = _utcnow()
+    destroyed = time.monotonic()
+    libvirtd.virsh('destroy', server.id)
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    final = stack.wait_notification(notification)
+    assert final.status == 'ignored', (stack.failure_report(final)
+                                       + monitor.report())
+    assert notification.payload == {
+        'event': 'LIFECYCLE', 'instance_uuid': server.id,
+        'vir_domain_event': 'STOPPED_DESTROYED'}
+    assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
+    assert _actions(stack, server) == []
+    _record(stack, 'instancemonitor', 'virsh destroy -> ignored',
+            time.monotonic() - destroyed)
