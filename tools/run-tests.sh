@@ -12,14 +12,24 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(mariadb-server)
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
+# The real masakari-monitors scenarios (e2e/openstack/monitors): libvirt and
+# QEMU for the instance monitor, libvirt-dev to build libvirt-python; without
+# recommends (no systemd units, no GUI bits).
+lean_pkgs=()
+[ -x /usr/sbin/libvirtd ] || lean_pkgs+=(libvirt-daemon libvirt-daemon-driver-qemu)
+command -v virsh >/dev/null 2>&1 || lean_pkgs+=(libvirt-clients)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || lean_pkgs+=(qemu-system-x86)
+[ -f /usr/include/libvirt/libvirt.h ] || lean_pkgs+=(libvirt-dev)
+command -v pkg-config >/dev/null 2>&1 || lean_pkgs+=(pkg-config)
+if [ $(( ${#need_pkgs[@]} + ${#lean_pkgs[@]} )) -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
-        echo "Installing ${need_pkgs[*]}"
+        echo "Installing ${need_pkgs[*]} ${lean_pkgs[*]}"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+        [ ${#need_pkgs[@]} -eq 0 ] || apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+        [ ${#lean_pkgs[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${lean_pkgs[@]}" >/dev/null
     else
-        echo "Not root: tests that need ${need_pkgs[*]} will be skipped" >&2
+        echo "Not root: tests that need ${need_pkgs[*]} ${lean_pkgs[*]} will be skipped" >&2
     fi
 fi
 export PATH="$PATH:/usr/sbin"
