@@ -12,15 +12,20 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(mariadb-server)
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
-# The real masakari-monitors scenarios (e2e/openstack/monitors): libvirt and
-# QEMU for the instance monitor, libvirt-dev to build libvirt-python; without
-# recommends (no systemd units, no GUI bits).
+# The real masakari-monitors scenarios (e2e/openstack/monitors), without
+# recommends: libvirt and QEMU for the instance monitor, libvirt-dev to
+# build libvirt-python...
 lean_pkgs=()
 [ -x /usr/sbin/libvirtd ] || lean_pkgs+=(libvirt-daemon libvirt-daemon-driver-qemu)
 command -v virsh >/dev/null 2>&1 || lean_pkgs+=(libvirt-clients)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || lean_pkgs+=(qemu-system-x86)
 [ -f /usr/include/libvirt/libvirt.h ] || lean_pkgs+=(libvirt-dev)
 command -v pkg-config >/dev/null 2>&1 || lean_pkgs+=(pkg-config)
+# ... and a two-node corosync/Pacemaker cluster for the host monitor.
+[ -x /usr/sbin/corosync ] || lean_pkgs+=(corosync)
+[ -x /usr/sbin/pacemakerd ] || lean_pkgs+=(pacemaker)
+[ -x /usr/sbin/cibadmin ] || lean_pkgs+=(pacemaker-cli-utils)
+command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || lean_pkgs+=(tcpdump)
 if [ $(( ${#need_pkgs[@]} + ${#lean_pkgs[@]} )) -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         echo "Installing ${need_pkgs[*]} ${lean_pkgs[*]}"

@@ -19,7 +19,7 @@ Environment:
 import pytest
 
 from masakari.tests.e2e.openstack.monitors.fixtures import (  # noqa: F401
-    libvirtd, monitors, monitors_venv)
+    cluster, libvirtd, monitors, monitors_venv)
 from masakari.tests.e2e.openstack.stack import Stack
 
 

@@ -9,6 +9,7 @@ started. A failed test prints each monitor's own log.
 import pytest
 
 from masakari.tests.e2e.openstack.monitors import libvirt as libvirt_
+from masakari.tests.e2e.openstack.monitors import pacemaker
 from masakari.tests.e2e.openstack.monitors import running
 from masakari.tests.e2e.openstack.monitors import system
 from masakari.tests.e2e.openstack.monitors import timings
@@ -51,14 +52,29 @@ def libvirtd(tmp_path_factory):
 
 
 @pytest.fixture
+def cluster(tmp_path):
+    """corosync/Pacemaker on two nodes, ``compute3`` (where the host
+    monitor runs) and ``compute1`` (the one that fails)."""
+    try:
+        system.ensure_packages(pacemaker.PACKAGES)
+    except system.Unavailable as exc:
+        _cannot_run('Pacemaker cannot run here: %s' % exc)
+    made = pacemaker.Cluster(tmp_path / 'cluster', ['compute3', 'compute1'])
+    try:
+        yield made.start()
+    finally:
+        made.stop()
+
+
+@pytest.fixture
 def monitors(monitors_venv, tmp_path, request):
     """Starts monitors for a test; stops them after it and prints their
     logs when it failed."""
     started = []
 
-    def start(binary, conf, hostname=None):
+    def start(binary, conf, hostname=None, prefix=()):
         monitor = running.Monitor(monitors_venv, binary, conf, tmp_path,
-                                  hostname=hostname)
+                                  hostname=hostname, prefix=prefix)
         started.append(monitor)
         return monitor
 

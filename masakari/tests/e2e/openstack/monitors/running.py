@@ -23,10 +23,12 @@ _IN_UTS = ['unshare', '--uts', '--', 'sh', '-c',
 class Monitor:
     """One masakari-monitors daemon, its log in the test's directory."""
 
-    def __init__(self, venv, binary, conf, workdir, hostname=None):
+    def __init__(self, venv, binary, conf, workdir, hostname=None,
+                 prefix=()):
         argv = [venv.bin(binary), '--config-file', str(conf)]
         if hostname:
             argv = _IN_UTS + [hostname] + argv
+        argv = list(prefix) + argv      # e.g. nsenter into a cluster node
         self.name = binary
         self.service = Service(binary, argv, workdir / ('%s.log' % binary))
 

@@ -15,6 +15,7 @@ import pytest
 
 from masakari.tests.e2e.openstack.monitors import config
 from masakari.tests.e2e.openstack.monitors import libvirt
+from masakari.tests.e2e.openstack.monitors import pacemaker
 from masakari.tests.e2e.openstack.monitors import running
 from masakari.tests.e2e.openstack.monitors import timings
 from masakari.tests.e2e.conftest import free_port, wait_http
@@ -240,3 +241,63 @@ def test_instancemonitor_guest_destroyed(stack, segment, servers, monitors,
     assert _actions(stack, server) == []
     _record(stack, 'instancemonitor', 'virsh destroy -> ignored',
             time.monotonic() - destroyed)
+
+
+# ---------------------------------------------------------- host monitor
+def test_hostmonitor_node_dies(stack, segment, servers, restore, monitors,
+                               monitors_venv, tmp_path, cluster):
+    """compute1, a node of a two-node Pacemaker cluster, dies with its
+    nova-compute; the host monitor on compute3 sees it go offline and
+    reports it; the engine evacuates compute1's HA-enabled server."""
+    failed = 'compute1'
+    survivor, dying = cluster.nodes
+    assert dying.name == failed
+    server = stack.boot('mon-host', failed, ha=True)
+    servers.append(server)
+    (server,) = stack.wait_servers([server])
+    restore.append(failed)
+    conf = tmp_path / 'masakarimonitors.conf'
+    config.write_conf(
+        conf, config.keystone_api(stack.facts),
+        host={'monitoring_interval': 1, 'monitoring_samples': 1,
+              'api_retry_max': 3, 'api_retry_interval': 1,
+              # Nothing here answers IPMI: NORMAL without asking.
+              'disable_ipmi_check': True,
+              # No systemd to ask whether corosync runs.
+              'pacemaker_node_type': 'cluster',
+              'corosync_multicast_interfaces': 'lo',
+              'corosync_multicast_ports': pacemaker.KNET_PORT,
+              'tcpdump_timeout': 2},
+        # crm_mon, cibadmin, crmadmin and tcpdump run through privsep;
+        # root already, so no sudo.
+        masakarimonitors_privileged={'helper_command': '%s --config-file '
+                                     '%s' % (monitors_venv.bin(
+                                         'privsep-helper'),
+                                         pacemaker.in_node(conf))})
+    monitor = monitors('masakari-hostmonitor', pacemaker.in_node(conf),
+                       prefix=survivor.nsenter())
+    monitor.wait_log(r"Recognized '%s' as a new member of cluster" % failed,
+                     what='the first look at the cluster')
+    host = _masakari_host(stack, segment, failed)
+    since = _utcnow()
+    died = dying.kill()
+    stack.kill_compute(failed)
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    reported = time.monotonic()
+    final = stack.wait_notification(notification)
+    done = time.monotonic()
+    assert final.status == 'finished', (stack.failure_report(final)
+                                        + monitor.report())
+    assert notification.type == 'COMPUTE_HOST'
+    assert notification.payload == {'event': 'STOPPED',
+                                    'cluster_status': 'OFFLINE',
+                                    'host_status': 'NORMAL'}
+    server = stack.conn.compute.get_server(server.id)
+    assert server.status == 'ACTIVE' and server.compute_host != failed
+    assert len(stack.evacuations(server)) == 1
+    service = stack.compute_service(failed)
+    assert service.status == 'disabled' and service.is_forced_down
+    _record(stack, 'hostmonitor', 'node killed -> notification stored '
+            '(Pacemaker sees it offline)', reported - died)
+    _record(stack, 'hostmonitor', 'node killed -> finished (server '
+            'evacuated)', done - died)
