@@ -19,7 +19,7 @@ Environment:
 import pytest
 
 from masakari.tests.e2e.openstack.monitors.fixtures import (  # noqa: F401
-    cluster, libvirtd, monitors, monitors_venv)
+    cluster, guest_image, libvirtd, monitors, monitors_venv)
 from masakari.tests.e2e.openstack.stack import Stack
 
 

@@ -6,8 +6,12 @@ venv from PyPI), start a private libvirtd, and stop whatever they
 started. A failed test prints each monitor's own log.
 """
 
+import os
+import subprocess
+
 import pytest
 
+from masakari.tests.e2e.openstack.monitors import guest
 from masakari.tests.e2e.openstack.monitors import libvirt as libvirt_
 from masakari.tests.e2e.openstack.monitors import pacemaker
 from masakari.tests.e2e.openstack.monitors import running
@@ -49,6 +53,23 @@ def libvirtd(tmp_path_factory):
         yield daemon.start()
     finally:
         daemon.stop()
+
+
+@pytest.fixture(scope='session')
+def guest_image():
+    """Kernel and initramfs of a guest whose QEMU agent answers."""
+    try:
+        try:
+            return guest.GuestImage().ensure()
+        except guest.Unavailable:
+            if os.geteuid() != 0:
+                raise
+            # Package lists missing or stale: refresh them once.
+            subprocess.run(['apt-get', 'update', '-q'], capture_output=True,
+                           timeout=600)
+            return guest.GuestImage().ensure()
+    except guest.Unavailable as exc:
+        _cannot_run('no guest image: %s' % exc)
 
 
 @pytest.fixture

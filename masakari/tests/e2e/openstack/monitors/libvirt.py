@@ -29,8 +29,11 @@ auth_unix_rw = "none"
 log_outputs = "3:stderr"
 """
 # No cgroups, no per-guest mount namespace, no security driver: the
-# harness runs in a container without systemd or AppArmor.
+# harness runs in a container without systemd or AppArmor. QEMU runs as
+# root, so that it reads guest kernels wherever the test keeps them.
 QEMU_CONF = """\
+user = "root"
+group = "root"
 cgroup_controllers = [ ]
 namespaces = [ ]
 security_driver = "none"
@@ -59,6 +62,34 @@ DOMAIN_XML = """\
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+# A guest that boots a kernel and answers the QEMU guest agent on the
+# channel the introspective monitor looks for (its default
+# qemu_guest_agent_sock_path matches Nova's naming).
+AGENT_DOMAIN_XML = """\
+<domain type='qemu'>
+  <name>{name}</name>
+  <uuid>{uuid}</uuid>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+    <serial type='file'><source path='{console}'/></serial>
+    <channel type='unix'>
+      <source mode='bind'
+        path='/var/lib/libvirt/qemu/org.qemu.guest_agent.0.{name}.sock'/>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>
   </devices>
 </domain>
 """
@@ -113,6 +144,22 @@ class Libvirt:
         xml = self.workdir / ('%s.xml' % name)
         xml.write_text(DOMAIN_XML.format(name=name, uuid=uuid))
         self.virsh('create', str(xml))
+
+    def create_with_agent(self, name, uuid, image):
+        """Start a guest of ``image`` (guest.GuestImage) whose agent
+        answers; returns its console log's path."""
+        console = self.workdir / ('%s.console' % name)
+        xml = self.workdir / ('%s.xml' % name)
+        xml.write_text(AGENT_DOMAIN_XML.format(
+            name=name, uuid=uuid, kernel=image.kernel, initrd=image.initrd,
+            console=console))
+        self.virsh('create', str(xml))
+        return console
+
+    def agent_answers(self, uuid):
+        return self.virsh('qemu-agent-command', '--timeout', '2', uuid,
+                          '{"execute": "guest-ping"}',
+                          check=False).returncode == 0
 
     def state(self, uuid):
         """``(state, reason)`` as virsh words them, e.g. ``('shut off',

@@ -9,11 +9,14 @@ bring the stack up a second time).
 """
 
 import datetime
+import os
+import signal
 import time
 
 import pytest
 
 from masakari.tests.e2e.openstack.monitors import config
+from masakari.tests.e2e.openstack.monitors import guest
 from masakari.tests.e2e.openstack.monitors import libvirt
 from masakari.tests.e2e.openstack.monitors import pacemaker
 from masakari.tests.e2e.openstack.monitors import running
@@ -241,6 +244,74 @@ def test_instancemonitor_guest_destroyed(stack, segment, servers, monitors,
     assert _actions(stack, server) == []
     _record(stack, 'instancemonitor', 'virsh destroy -> ignored',
             time.monotonic() - destroyed)
+
+
+def test_introspectiveinstancemonitor_guest_hangs(stack, segment, servers,
+                                                  monitors, tmp_path,
+                                                  libvirtd, guest_image):
+    """A guest whose QEMU agent answered stops answering (its QEMU is
+    SIGSTOPped: a hung guest, still ``running`` for libvirt): the
+    introspective monitor reports QEMU_GUEST_AGENT_ERROR and the engine
+    stops and starts the server through Nova, once."""
+    server = stack.boot('mon-hang', INSTANCE_HOST, ha=True)
+    servers.append(server)
+    (server,) = stack.wait_servers([server])
+    name = 'instance-%s' % server.id[:8]
+    booted = time.monotonic()
+    console = libvirtd.create_with_agent(name, server.id, guest_image)
+    _wait(lambda: libvirtd.agent_answers(server.id), 120,
+          lambda: 'the guest agent to answer:\n%s' % (
+              console.read_text() if console.exists() else ''))
+    _record(stack, 'introspectiveinstancemonitor', 'guest boot (TCG) -> '
+            'agent answers', time.monotonic() - booted)
+    conf = config.write_conf(
+        tmp_path / 'masakarimonitors.conf', config.keystone_api(stack.facts),
+        libvirt={'connection_uri': libvirtd.uri},
+        introspectiveinstancemonitor={
+            'guest_monitoring_interval': 1, 'guest_monitoring_timeout': 1,
+            'guest_monitoring_failure_threshold': 1})
+    # It names its host by socket.gethostname(), as the process monitor.
+    monitor = monitors('masakari-introspectiveinstancemonitor', conf,
+                       hostname=INSTANCE_HOST)
+    # Healthy first (a guest that never answered is never reported): the
+    # agent logs each ping on the console, and only the monitor pings now.
+    pings = console.read_text().count(guest.PINGED)
+    _wait(lambda: console.read_text().count(guest.PINGED) > pings, 60,
+          lambda: 'the monitor to ping the guest:\n' + monitor.report())
+    host = _masakari_host(stack, segment, INSTANCE_HOST)
+    since = _utcnow()
+    pid = libvirtd.qemu_pid(server.id)
+    hung = time.monotonic()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        notification = wait_reported(stack, host, since, monitor=monitor)
+        reported = time.monotonic()
+        final = stack.wait_notification(notification)
+        done = time.monotonic()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert final.status == 'finished', (stack.failure_report(final)
+                                        + monitor.report())
+    assert notification.type == 'VM'
+    assert notification.payload == {
+        'event': 'QEMU_GUEST_AGENT_ERROR', 'instance_uuid': server.id,
+        'vir_domain_event': 'STOPPED_FAILED'}
+    assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
+    assert _actions(stack, server) == ['start', 'stop']
+    libvirtd.virsh('destroy', server.id)
+    _record(stack, 'introspectiveinstancemonitor', 'guest hung -> '
+            'notification stored (missed pings)', reported - hung)
+    _record(stack, 'introspectiveinstancemonitor', 'guest hung -> finished '
+            '(server stopped and started by Nova)', done - hung)
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %ss waiting for %s'
+                                 % (timeout, what()))
+        time.sleep(0.5)
 
 
 # ---------------------------------------------------------- host monitor
