@@ -12,6 +12,7 @@ installed; the result (kernel and initramfs, ~10 MB) is cached under
 
 import fcntl
 import gzip
+import hashlib
 import os
 import pathlib
 import shutil
@@ -45,19 +46,24 @@ while [ -z "$port" ]; do
     [ -n "$port" ] && [ -e "$port" ] || { port=; sleep 0.2; }
 done
 echo "%(ready)s $port" > /dev/ttyS0
-# One open of the port for both ways (a virtio port opens once).
-exec 3<>"$port"
-while read -r line <&3; do
-    case "$line" in
-    *guest-sync*)
-        id=$(echo "$line" | sed 's/.*"id": *\\([0-9]*\\).*/\\1/')
-        echo "{\\"return\\": $id}" >&3 ;;
-    *guest-ping*)
-        echo '{"return": {}}' >&3
-        echo "%(pinged)s" > /dev/ttyS0 ;;
-    *)
-        echo '{"error": {"class": "CommandNotFound", "desc": "-"}}' >&3 ;;
-    esac
+# init must never end. A read ends when the host side is not connected:
+# open the port again (one open for both ways: a virtio port opens once).
+while true; do
+    exec 3<>"$port"
+    while read -r line <&3; do
+        case "$line" in
+        *guest-sync*)
+            id=$(echo "$line" | sed 's/.*"id": *\\([0-9]*\\).*/\\1/')
+            echo "{\\"return\\": $id}" >&3 ;;
+        *guest-ping*)
+            echo '{"return": {}}' >&3
+            echo "%(pinged)s" > /dev/ttyS0 ;;
+        *)
+            echo '{"error": {"class": "CommandNotFound", "desc": "-"}}' >&3 ;;
+        esac
+    done
+    exec 3<&-
+    sleep 0.2
 done
 """ % {'modules': ' '.join(MODULES), 'ready': READY,
      'pinged': PINGED}
@@ -92,7 +98,9 @@ class GuestImage:
 
     def __init__(self):
         self.package = kernel_package()
-        self.path = venv.cache_root() / ('guest-%s' % self.package)
+        recipe = hashlib.sha256((INIT + repr(MODULES)).encode())
+        self.path = venv.cache_root() / ('guest-%s-%s' % (
+            self.package, recipe.hexdigest()[:8]))
         self.kernel = self.path / 'vmlinuz'
         self.initrd = self.path / 'initrd.gz'
 
