@@ -88,6 +88,14 @@ def cluster(tmp_path):
 
 
 @pytest.fixture
+def watched_process(tmp_path):
+    """The process monitor's nova-compute stand-in, running."""
+    process = running.WatchedProcess(tmp_path).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
 def monitors(monitors_venv, tmp_path, request):
     """Starts monitors for a test; stops them after it and prints their
     logs when it failed."""

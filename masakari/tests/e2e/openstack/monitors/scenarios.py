@@ -19,7 +19,6 @@ from masakari.tests.e2e.openstack.monitors import config
 from masakari.tests.e2e.openstack.monitors import guest
 from masakari.tests.e2e.openstack.monitors import libvirt
 from masakari.tests.e2e.openstack.monitors import pacemaker
-from masakari.tests.e2e.openstack.monitors import running
 from masakari.tests.e2e.openstack.monitors import timings
 from masakari.tests.e2e.conftest import free_port, wait_http
 
@@ -66,10 +65,9 @@ def _utcnow():
         tzinfo=None, microsecond=0) - datetime.timedelta(seconds=1)
 
 
-def _process_monitor(stack, monitors, tmp_path, api):
-    """A watched nova-compute stand-in and a process monitor on
-    PROCESS_HOST whose restart command always fails."""
-    watched = running.WatchedProcess(tmp_path).start()
+def _process_monitor(monitors, tmp_path, watched, api):
+    """A process monitor on PROCESS_HOST watching ``watched``, whose
+    restart command always fails."""
     process_list = config.write_process_list(
         tmp_path / 'process_list.yaml', str(watched.path), 'false')
     conf = config.write_conf(tmp_path / 'masakarimonitors.conf', api,
@@ -78,7 +76,7 @@ def _process_monitor(stack, monitors, tmp_path, api):
                        hostname=PROCESS_HOST)
     monitor.wait_log(r"Process '%s' is found" % watched.path,
                      what='first check of the watched process')
-    return watched, monitor
+    return monitor
 
 
 def _check_process_recovered(stack, notification, final, monitor):
@@ -93,13 +91,14 @@ def _check_process_recovered(stack, notification, final, monitor):
 
 
 def test_processmonitor_nova_compute_dies(stack, segment, restore, monitors,
-                                          tmp_path):
+                                          tmp_path, watched_process):
     """nova-compute's stand-in is SIGKILLed and cannot be restarted: the
     process monitor reports it and the engine disables the compute service
     in Nova."""
     restore.append(PROCESS_HOST)
-    watched, monitor = _process_monitor(
-        stack, monitors, tmp_path, config.keystone_api(stack.facts))
+    watched = watched_process
+    monitor = _process_monitor(monitors, tmp_path, watched,
+                               config.keystone_api(stack.facts))
     host = _masakari_host(stack, segment, PROCESS_HOST)
     since = _utcnow()
     killed = watched.kill()
@@ -133,12 +132,14 @@ def noauth_api(stack, tmp_path):
 
 
 def test_processmonitor_without_keystone(stack, segment, restore, monitors,
-                                         tmp_path, noauth_api):
+                                         tmp_path, noauth_api,
+                                         watched_process):
     """``[api] auth_type = none`` and a fixed ``endpoint``: the monitor
     sends without any token to an API in noauth2 mode."""
     restore.append(PROCESS_HOST)
-    watched, monitor = _process_monitor(stack, monitors, tmp_path,
-                                        config.noauth_api(noauth_api))
+    watched = watched_process
+    monitor = _process_monitor(monitors, tmp_path, watched,
+                               config.noauth_api(noauth_api))
     host = _masakari_host(stack, segment, PROCESS_HOST)
     since = _utcnow()
     killed = watched.kill()
