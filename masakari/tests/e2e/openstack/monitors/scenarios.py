@@ -117,7 +117,7 @@ def test_processmonitor_nova_compute_dies(stack, segment, restore, monitors,
 @pytest.fixture
 def noauth_api(stack, tmp_path):
     """A second masakari-api on the same database and bus, with
-    ``auth_strategy = noauth2``: the laptop setup. Yields its /v1 URL."""
+    ``auth_strategy = noauth2``: the laptop setup. Yields the process."""
     port = free_port()
     override = tmp_path / 'noauth2.conf'
     override.write_text('[DEFAULT]\nauth_strategy = noauth2\n'
@@ -125,9 +125,9 @@ def noauth_api(stack, tmp_path):
     api = stack.processes.start(
         'masakari-api-noauth2', 'masakari.cmd.api', '--config-file',
         stack.masakari_conf, '--config-file', str(override))
-    url = 'http://127.0.0.1:%d' % port
-    wait_http(url, api, timeout=60)
-    yield url + '/v1'
+    api.url = 'http://127.0.0.1:%d' % port
+    wait_http(api.url, api, timeout=60)
+    yield api
     api.stop()
 
 
@@ -139,13 +139,16 @@ def test_processmonitor_without_keystone(stack, segment, restore, monitors,
     restore.append(PROCESS_HOST)
     watched = watched_process
     monitor = _process_monitor(monitors, tmp_path, watched,
-                               config.noauth_api(noauth_api))
+                               config.noauth_api(noauth_api.url + '/v1'))
     host = _masakari_host(stack, segment, PROCESS_HOST)
     since = _utcnow()
     killed = watched.kill()
     notification = wait_reported(stack, host, since, monitor=monitor)
     final = stack.wait_notification(notification)
     _check_process_recovered(stack, notification, final, monitor)
+    # Through the noauth2 API, without a token.
+    assert '"POST /v1/notifications HTTP/1.1" status: 202' in \
+        noauth_api.log()
     _record(stack, 'processmonitor (noauth2)', 'process killed -> '
             'finished', time.monotonic() - killed)
 
