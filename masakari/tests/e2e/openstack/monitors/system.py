@@ -23,8 +23,10 @@ LIBVIRT_PACKAGES = {
     '/usr/bin/pkg-config': 'pkg-config',
 }
 # Debian's libvirt is built to run QEMU as libvirt-qemu:libvirt-qemu and
-# refuses to start without that user; libvirt-daemon-system would create
-# it, but it also brings systemd units that this harness does not use.
+# its QEMU driver refuses to start without that user and group, even where
+# qemu.conf names another (it resolves the built-in default first);
+# libvirt-daemon-system would create them, with systemd units this harness
+# does not use.
 QEMU_USER = QEMU_GROUP = 'libvirt-qemu'
 
 
