@@ -342,7 +342,10 @@ def test_hostmonitor_node_dies(stack, segment, servers, restore, monitors,
               'pacemaker_node_type': 'cluster',
               'corosync_multicast_interfaces': 'lo',
               'corosync_multicast_ports': pacemaker.KNET_PORT,
-              'tcpdump_timeout': 2},
+              'tcpdump_timeout': 2,
+              # After a silent heartbeat line it waits this long (30 s)
+              # before it looks at the cluster.
+              'stonith_wait': 1},
         # crm_mon, cibadmin, crmadmin and tcpdump run through privsep;
         # root already, so no sudo.
         masakarimonitors_privileged={'helper_command': '%s --config-file '
