@@ -8,6 +8,7 @@ own would, under ``--dist loadfile``, wait for that session to end and
 bring the stack up a second time).
 """
 
+import dataclasses
 import datetime
 import os
 import signal
@@ -54,6 +55,27 @@ def wait_reported(stack, host, since, timeout=120, monitor=None):
         time.sleep(0.2)
 
 
+@dataclasses.dataclass
+class Outcome:
+    notification: object      # as the monitor's POST stored it
+    final: object             # as the engine left it
+    reported_at: float        # time.monotonic() when it showed in the API
+    done_at: float            # ... and when its status was final
+
+
+def follow(stack, host, since, monitor, expect='finished'):
+    """The monitor's notification for ``host``, followed to its end;
+    unless it ended ``expect``, fails with the services' and the
+    monitor's logs."""
+    notification = wait_reported(stack, host, since, monitor=monitor)
+    reported_at = time.monotonic()
+    final = stack.wait_notification(notification)
+    done_at = time.monotonic()
+    assert final.status == expect, (stack.failure_report(final)
+                                    + monitor.report())
+    return Outcome(notification, final, reported_at, done_at)
+
+
 def _naive(value):
     parsed = datetime.datetime.fromisoformat(str(value).replace('Z', ''))
     return parsed.replace(tzinfo=None)
@@ -79,9 +101,7 @@ def _process_monitor(monitors, tmp_path, watched, api):
     return monitor
 
 
-def _check_process_recovered(stack, notification, final, monitor):
-    assert final.status == 'finished', (stack.failure_report(final)
-                                        + monitor.report())
+def _check_process_recovered(stack, notification):
     assert notification.type == 'PROCESS'
     assert notification.payload == {'event': 'STOPPED',
                                     'process_name': 'nova-compute'}
@@ -102,16 +122,13 @@ def test_processmonitor_nova_compute_dies(stack, segment, restore, monitors,
     host = _masakari_host(stack, segment, PROCESS_HOST)
     since = _utcnow()
     killed = watched.kill()
-    notification = wait_reported(stack, host, since, monitor=monitor)
-    reported = time.monotonic()
-    final = stack.wait_notification(notification)
-    done = time.monotonic()
-    _check_process_recovered(stack, notification, final, monitor)
+    outcome = follow(stack, host, since, monitor)
+    _check_process_recovered(stack, outcome.notification)
     assert 'Response: ' in monitor.log()    # the monitor saw the 202
     _record(stack, 'processmonitor', 'process killed -> notification '
-            'stored (check, failed restart)', reported - killed)
+            'stored (check, failed restart)', outcome.reported_at - killed)
     _record(stack, 'processmonitor', 'process killed -> finished '
-            '(compute service disabled)', done - killed)
+            '(compute service disabled)', outcome.done_at - killed)
 
 
 @pytest.fixture
@@ -143,14 +160,13 @@ def test_processmonitor_without_keystone(stack, segment, restore, monitors,
     host = _masakari_host(stack, segment, PROCESS_HOST)
     since = _utcnow()
     killed = watched.kill()
-    notification = wait_reported(stack, host, since, monitor=monitor)
-    final = stack.wait_notification(notification)
-    _check_process_recovered(stack, notification, final, monitor)
+    outcome = follow(stack, host, since, monitor)
+    _check_process_recovered(stack, outcome.notification)
     # Through the noauth2 API, without a token.
     assert '"POST /v1/notifications HTTP/1.1" status: 202' in \
         noauth_api.log()
     _record(stack, 'processmonitor (noauth2)', 'process killed -> '
-            'finished', time.monotonic() - killed)
+            'finished', outcome.done_at - killed)
 
 
 # ------------------------------------------------------ instance monitor
@@ -207,14 +223,9 @@ def test_instancemonitor_qemu_killed(stack, segment, servers, monitors,
     host = _masakari_host(stack, segment, INSTANCE_HOST)
     since = _utcnow()
     killed = libvirt.kill_qemu(libvirtd.qemu_pid(server.id))
-    notification = wait_reported(stack, host, since, monitor=monitor)
-    reported = time.monotonic()
-    final = stack.wait_notification(notification)
-    done = time.monotonic()
-    assert final.status == 'finished', (stack.failure_report(final)
-                                        + monitor.report())
-    assert notification.type == 'VM'
-    assert notification.payload == {
+    outcome = follow(stack, host, since, monitor)
+    assert outcome.notification.type == 'VM'
+    assert outcome.notification.payload == {
         'event': 'LIFECYCLE', 'instance_uuid': server.id,
         'vir_domain_event': 'STOPPED_FAILED'}
     assert libvirtd.state(server.id) is None      # the guest is gone
@@ -222,9 +233,9 @@ def test_instancemonitor_qemu_killed(stack, segment, servers, monitors,
     # Recovered through Nova, exactly once.
     assert _actions(stack, server) == ['start', 'stop']
     _record(stack, 'instancemonitor', 'QEMU killed -> notification stored',
-            reported - killed)
+            outcome.reported_at - killed)
     _record(stack, 'instancemonitor', 'QEMU killed -> finished (server '
-            'stopped and started by Nova)', done - killed)
+            'stopped and started by Nova)', outcome.done_at - killed)
 
 
 def test_instancemonitor_guest_destroyed(stack, segment, servers, monitors,
@@ -237,17 +248,14 @@ def test_instancemonitor_guest_destroyed(stack, segment, servers, monitors,
     since = _utcnow()
     destroyed = time.monotonic()
     libvirtd.virsh('destroy', server.id)
-    notification = wait_reported(stack, host, since, monitor=monitor)
-    final = stack.wait_notification(notification)
-    assert final.status == 'ignored', (stack.failure_report(final)
-                                       + monitor.report())
-    assert notification.payload == {
+    outcome = follow(stack, host, since, monitor, expect='ignored')
+    assert outcome.notification.payload == {
         'event': 'LIFECYCLE', 'instance_uuid': server.id,
         'vir_domain_event': 'STOPPED_DESTROYED'}
     assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
     assert _actions(stack, server) == []
     _record(stack, 'instancemonitor', 'virsh destroy -> ignored',
-            time.monotonic() - destroyed)
+            outcome.done_at - destroyed)
 
 
 def test_introspectiveinstancemonitor_guest_hangs(stack, segment, servers,
@@ -288,25 +296,20 @@ def test_introspectiveinstancemonitor_guest_hangs(stack, segment, servers,
     hung = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     try:
-        notification = wait_reported(stack, host, since, monitor=monitor)
-        reported = time.monotonic()
-        final = stack.wait_notification(notification)
-        done = time.monotonic()
+        outcome = follow(stack, host, since, monitor)
     finally:
         os.kill(pid, signal.SIGCONT)
-    assert final.status == 'finished', (stack.failure_report(final)
-                                        + monitor.report())
-    assert notification.type == 'VM'
-    assert notification.payload == {
+    assert outcome.notification.type == 'VM'
+    assert outcome.notification.payload == {
         'event': 'QEMU_GUEST_AGENT_ERROR', 'instance_uuid': server.id,
         'vir_domain_event': 'STOPPED_FAILED'}
     assert stack.conn.compute.get_server(server.id).status == 'ACTIVE'
     assert _actions(stack, server) == ['start', 'stop']
     libvirtd.virsh('destroy', server.id)
     _record(stack, 'introspectiveinstancemonitor', 'guest hung -> '
-            'notification stored (missed pings)', reported - hung)
+            'notification stored (missed pings)', outcome.reported_at - hung)
     _record(stack, 'introspectiveinstancemonitor', 'guest hung -> finished '
-            '(server stopped and started by Nova)', done - hung)
+            '(server stopped and started by Nova)', outcome.done_at - hung)
 
 
 def _wait(predicate, timeout, what):
@@ -360,14 +363,9 @@ def test_hostmonitor_node_dies(stack, segment, servers, restore, monitors,
     since = _utcnow()
     died = dying.kill()
     stack.kill_compute(failed)
-    notification = wait_reported(stack, host, since, monitor=monitor)
-    reported = time.monotonic()
-    final = stack.wait_notification(notification)
-    done = time.monotonic()
-    assert final.status == 'finished', (stack.failure_report(final)
-                                        + monitor.report())
-    assert notification.type == 'COMPUTE_HOST'
-    assert notification.payload == {'event': 'STOPPED',
+    outcome = follow(stack, host, since, monitor)
+    assert outcome.notification.type == 'COMPUTE_HOST'
+    assert outcome.notification.payload == {'event': 'STOPPED',
                                     'cluster_status': 'OFFLINE',
                                     'host_status': 'NORMAL'}
     server = stack.conn.compute.get_server(server.id)
@@ -376,6 +374,6 @@ def test_hostmonitor_node_dies(stack, segment, servers, restore, monitors,
     service = stack.compute_service(failed)
     assert service.status == 'disabled' and service.is_forced_down
     _record(stack, 'hostmonitor', 'node killed -> notification stored '
-            '(Pacemaker sees it offline)', reported - died)
+            '(Pacemaker sees it offline)', outcome.reported_at - died)
     _record(stack, 'hostmonitor', 'node killed -> finished (server '
-            'evacuated)', done - died)
+            'evacuated)', outcome.done_at - died)
