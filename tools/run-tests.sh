@@ -14,14 +14,29 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
 # The browser of the Horizon panel tests (driven by Playwright).
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
+# The real masakari-monitors scenarios (e2e/openstack/monitors), without
+# recommends: libvirt and QEMU for the instance monitor, libvirt-dev to
+# build libvirt-python...
+lean_pkgs=()
+[ -x /usr/sbin/libvirtd ] || lean_pkgs+=(libvirt-daemon libvirt-daemon-driver-qemu)
+command -v virsh >/dev/null 2>&1 || lean_pkgs+=(libvirt-clients)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || lean_pkgs+=(qemu-system-x86)
+[ -f /usr/include/libvirt/libvirt.h ] || lean_pkgs+=(libvirt-dev)
+command -v pkg-config >/dev/null 2>&1 || lean_pkgs+=(pkg-config)
+# ... and a two-node corosync/Pacemaker cluster for the host monitor.
+[ -x /usr/sbin/corosync ] || lean_pkgs+=(corosync)
+[ -x /usr/sbin/pacemakerd ] || lean_pkgs+=(pacemaker)
+[ -x /usr/sbin/cibadmin ] || lean_pkgs+=(pacemaker-cli-utils)
+command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || lean_pkgs+=(tcpdump)
+if [ $(( ${#need_pkgs[@]} + ${#lean_pkgs[@]} )) -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
-        echo "Installing ${need_pkgs[*]}"
+        echo "Installing ${need_pkgs[*]} ${lean_pkgs[*]}"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+        [ ${#need_pkgs[@]} -eq 0 ] || apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+        [ ${#lean_pkgs[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${lean_pkgs[@]}" >/dev/null
     else
-        echo "Not root: tests that need ${need_pkgs[*]} will be skipped" >&2
+        echo "Not root: tests that need ${need_pkgs[*]} ${lean_pkgs[*]} will be skipped" >&2
     fi
 fi
 export PATH="$PATH:/usr/sbin"

@@ -18,6 +18,8 @@ Environment:
 
 import pytest
 
+from masakari.tests.e2e.openstack.monitors.fixtures import (  # noqa: F401
+    cluster, guest_image, libvirtd, monitors, monitors_venv, watched_process)
 from masakari.tests.e2e.openstack.stack import Stack
 
 

@@ -15,6 +15,15 @@ import requests
 from masakari.tests.e2e.openstack.stack import ORDERED_SEGMENT
 from masakari.tests.e2e.openstack.stack import RETURN_SEGMENT
 from masakari.tests.fixtures.bmc import write_inventory
+# The real masakari-monitors scenarios run in this module's session, on
+# its stack (see monitors/scenarios.py).
+from masakari.tests.e2e.openstack.monitors.scenarios import (  # noqa: F401
+    noauth_api, test_hostmonitor_node_dies,
+    test_instancemonitor_guest_destroyed,
+    test_instancemonitor_qemu_killed,
+    test_introspectiveinstancemonitor_guest_hangs,
+    test_processmonitor_nova_compute_dies,
+    test_processmonitor_without_keystone)
 from masakari.simulator.bmc.redfish import RedfishBMC
 
 pytestmark = [
