@@ -24,9 +24,12 @@ PLACEMENT = {'api-1': (0, 0), 'api-2': (1, 1),
 ENGINES = ('engine-1', 'engine-2')
 APIS = ('api-1', 'api-2')
 
+# Quorum queues; causal reads, so that an engine reading through another
+# node sees the notification the API has just committed and cast.
 CLUSTER_OPTIONS = {
     'oslo_messaging_rabbit': {'rabbit_quorum_queue': True,
                               'kombu_failover_strategy': 'round-robin'},
+    'database': {'mysql_wsrep_sync_wait': 1},
 }
 
 
