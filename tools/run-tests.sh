@@ -12,6 +12,10 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(mariadb-server)
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
+# The clustered tests: a 3-node Galera cluster (its provider; SST by rsync).
+[ -e /usr/lib/galera/libgalera_smm.so ] || need_pkgs+=(galera-4)
+command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)
+command -v ss >/dev/null 2>&1 || command -v lsof >/dev/null 2>&1 || need_pkgs+=(iproute2)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         echo "Installing ${need_pkgs[*]}"
