@@ -104,7 +104,8 @@ def requests_cell(scenario, records):
         return '-'
     total = _sum(records, 'requests')
     text = '%d, all answered (%d errors)' % (total, _sum(records, 'errors'))
-    outages = [r['outage'] for r in records if r.get('outage')]
+    outages = [r['outage'] for r in records
+               if r.get('outage') and r.get('faults')]
     if outages:
         during = sum(o['requests'] for o in outages)
         posts = sum(o['posts'] for o in outages)

@@ -165,7 +165,8 @@ def _emit(scenario, deployment, run, result, stopped, started, faults=1,
         errors=result['errors'], statuses=result['statuses'],
         notifications=result['notifications'],
         **loadcloud.outcome_figures(result),
-        outage=run.window(stopped, started), events=run.events,
+        outage=run.window(stopped, started) if faults else None,
+        events=run.events,
         outage_s=round(started - stopped, 1),
         redispatched=len(_logged(deployment, 'Dispatching new')),
         retried_after_error=len(_logged(deployment, 'Dispatching error')),
@@ -293,12 +294,12 @@ def test_engine_killed_while_galera_node_down(cluster_deployment):
         return started - done
     wait_until(running_on_engine_1, 60, interval=0.05,
                what='engine-1 to run a recovery')
-    node = _galera_node(deployment)
-    node.stop()
     engine.signal(signal.SIGKILL)
     engine.process.wait(10)
-    stopped = run.mark('galera node stopped, engine-1 killed')
     held = running_on_engine_1()
+    node = _galera_node(deployment)
+    node.stop()
+    stopped = run.mark('engine-1 killed, galera node stopped')
     _posting_through(run, 'a Galera node and an engine are down')
     deployment.galera.restart(node)
     started = run.mark('galera node synced')
@@ -307,6 +308,7 @@ def test_engine_killed_while_galera_node_down(cluster_deployment):
           stopped, started, faults=2)
 
     _assert_recovered_once(run, result)
+    assert held
     survivor = deployment.engines['engine-2'].log()
     for uuid in held:
         assert 'notification %s of type' % uuid in survivor, uuid
