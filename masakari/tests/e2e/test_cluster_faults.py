@@ -20,6 +20,7 @@ every HA instance evacuated exactly once (the simulator's records), with
 no request answered 5xx: the surviving nodes carry on.
 """
 
+import concurrent.futures
 import re
 import signal
 
@@ -50,7 +51,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 def _start_clusters():
     """Both clusters, booting side by side."""
-    import concurrent.futures
     galera_cluster = galera.GaleraCluster()
     rabbit = rabbit_cluster.RabbitCluster()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
