@@ -47,6 +47,10 @@ def host_down_body(hostname):
 class LoadRun:
     """Monitors and operators against ``api_url`` for ``layout``.
 
+    ``api_url`` may be a list of API endpoints (several API processes,
+    each on its own database node): monitor and operator ``i`` then talk
+    to endpoint ``i`` modulo their number, as behind a load balancer.
+
     ``tolerated``: statuses that are not errors when they come with a
     fault body (503 while the database is away). ``pause``: an operator's
     think time between two walks, seconds.
@@ -55,7 +59,9 @@ class LoadRun:
     def __init__(self, api_url, sim, layout, operators=4, ramp=5.0,
                  tolerated=(), pause=0.05, retry_interval=1.0,
                  monitor_deadline=300, token=None):
-        self.api_url = api_url
+        self.api_urls = ([api_url] if isinstance(api_url, str)
+                         else list(api_url))
+        self.api_url = self.api_urls[0]
         self.sim = sim
         self.layout = layout
         self.operators = operators
@@ -77,12 +83,16 @@ class LoadRun:
         self.began = self.ended = None
 
     # -- the run --------------------------------------------------------
-    def client(self):
-        return Client(self.api_url, token=self.token)
+    def client(self, index=0):
+        return Client(self.api_urls[index % len(self.api_urls)],
+                      token=self.token)
 
     def start(self):
         """Fail every host in Nova, then start operators and monitors."""
-        self.since = utcnow()
+        # Whole seconds: MariaDB's DATETIME (upstream's schema) drops the
+        # fraction, so a notification posted within this second would be
+        # stored before a fractional ``since``.
+        self.since = utcnow().split('.')[0]
         loadcloud.fail_all(self.sim, self.layout)
         self.began = self.recorder.now()
         self.mark('load started')
@@ -91,7 +101,7 @@ class LoadRun:
         names = sorted(self.layout.failing)
         for index, name in enumerate(names):
             delay = self.ramp * index / max(len(names), 1)
-            self._spawn(self._monitors, self._monitor, name, delay)
+            self._spawn(self._monitors, self._monitor, name, delay, index)
         return self
 
     def _spawn(self, group, target, *args):
@@ -190,10 +200,10 @@ class LoadRun:
                                            default=0), 1)}
 
     # -- a host monitor -------------------------------------------------
-    def _monitor(self, name, delay):
+    def _monitor(self, name, delay, index=0):
         if self.stopping.wait(delay):
             return
-        client = self.client()
+        client = self.client(index)
         body = host_down_body(name)
         deadline = time.monotonic() + self.monitor_deadline
         tries = 0
@@ -222,7 +232,7 @@ class LoadRun:
     # -- an operator ----------------------------------------------------
     def _operate(self, index):
         rng = random.Random(index)
-        client = self.client()
+        client = self.client(index)
         walks = (self._walk_segments, self._walk_hosts,
                  self._walk_notifications, self._show)
         while not self.stopping.is_set():

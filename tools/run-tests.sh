@@ -14,6 +14,10 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
 # The browser of the Horizon panel tests (driven by Playwright).
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+# The clustered tests: a 3-node Galera cluster (its provider; SST by rsync).
+[ -e /usr/lib/galera/libgalera_smm.so ] || need_pkgs+=(galera-4)
+command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)
+command -v ss >/dev/null 2>&1 || command -v lsof >/dev/null 2>&1 || need_pkgs+=(iproute2)
 # The real masakari-monitors scenarios (e2e/openstack/monitors), without
 # recommends: libvirt and QEMU for the instance monitor, libvirt-dev to
 # build libvirt-python...

@@ -22,6 +22,14 @@ Engine ownership of running notifications (``engine_host`` and
 conditional UPDATE, and every lease time comes from the database's clock
 (UTC), so engines on hosts whose clocks disagree still agree on when a
 lease has expired.
+
+On a multi-writer Galera cluster two transactions on different nodes may
+both write the same row; the one certified second is refused at commit
+(deadlock 1213: ``DBDeadlock``) and rolled back whole. Every write here is
+therefore run again when refused (``_retry_write``): the conditions of a
+conditional UPDATE are then evaluated against the winner's row. Reads are
+also run again when their connection was lost mid-query (a node went
+away: the next connection goes to another).
 """
 
 import contextlib
@@ -31,6 +39,7 @@ import json
 import sqlite3
 import threading
 
+from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as sqlalchemyutils
@@ -62,6 +71,33 @@ class Refused(enum.Enum):
     UNDER_RECOVERY = 'the segment is under recovery'
     DUPLICATE = 'an equal notification is stored'
 
+
+# Tries after the first of a transaction refused at commit, and of a read
+# whose connection was lost; the waits double from RETRY_INTERVAL (with
+# jitter after a refusal) up to RETRY_MAX_INTERVAL seconds.
+WRITE_RETRIES = 6
+READ_RETRIES = 3
+RETRY_INTERVAL = 0.05
+RETRY_MAX_INTERVAL = 1.0
+
+
+def _retry_write(on_disconnect=False):
+    """Run a write transaction again when it was refused at commit.
+
+    ``on_disconnect``: also when the connection was lost, for a write that
+    finds out itself whether an earlier try was committed
+    (``notification_create``): a lost connection leaves that unknown.
+    """
+    return oslo_db_api.wrap_db_retry(
+        max_retries=WRITE_RETRIES, retry_interval=RETRY_INTERVAL,
+        max_retry_interval=RETRY_MAX_INTERVAL, retry_on_deadlock=True,
+        retry_on_disconnect=on_disconnect)
+
+
+_retry_read = oslo_db_api.wrap_db_retry(
+    max_retries=READ_RETRIES, retry_interval=RETRY_INTERVAL,
+    max_retry_interval=RETRY_MAX_INTERVAL, retry_on_deadlock=True,
+    retry_on_disconnect=True)
 
 _LOCK = threading.Lock()
 # One SQLite write transaction of this process at a time (see _writer).
@@ -106,8 +142,7 @@ def _database_options():
     for name in ('backend', 'use_tpool', 'db_inc_retry_interval',
                  'db_max_retry_interval', 'db_max_retries',
                  'db_retry_interval',
-                 'use_db_reconnect', 'mysql_wsrep_sync_wait',
-                 'mysql_enable_ndb', 'asyncio_connection',
+                 'use_db_reconnect', 'mysql_enable_ndb', 'asyncio_connection',
                  'asyncio_slave_connection'):
         options.pop(name, None)
     options['expire_on_commit'] = False
@@ -230,6 +265,7 @@ def _start_at_marker(query, model, marker_row, key, direction):
                         else column >= value)
 
 
+@_retry_read
 def _list(model, filters, limit, marker, sort_keys, sort_dirs):
     with _reader() as session:
         query = session.query(model).filter(model.deleted == 0)
@@ -250,6 +286,7 @@ def segment_get_all(filters=None, limit=None, marker=None, sort_keys=None,
                  sort_keys, sort_dirs)
 
 
+@_retry_read
 def segment_get_by_uuid(uuid):
     with _reader() as session:
         return _segment_get(session, uuid)
@@ -263,6 +300,7 @@ def _segment_get(session, uuid):
     return segment
 
 
+@_retry_write()
 def segment_create(values):
     segment = models.FailoverSegment(uuid=uuidutils.generate_uuid(), **values)
     try:
@@ -273,6 +311,7 @@ def segment_create(values):
     return segment
 
 
+@_retry_write()
 def segment_update(uuid, values):
     """The updated segment, or ``Refused.UNDER_RECOVERY``."""
     try:
@@ -288,6 +327,7 @@ def segment_update(uuid, values):
     return segment
 
 
+@_retry_write()
 def segment_delete(uuid):
     """Soft-delete the segment and, in the same transaction, its hosts;
     returns None, or ``Refused.UNDER_RECOVERY`` having deleted nothing."""
@@ -316,6 +356,7 @@ def _segment_under_recovery(session, segment_uuid):
     return session.execute(query).first() is not None
 
 
+@_retry_read
 def segment_under_recovery(segment_uuid):
     with _reader() as session:
         return _segment_under_recovery(session, segment_uuid)
@@ -345,11 +386,13 @@ def _host_get(session, uuid, segment_uuid=None):
     return host
 
 
+@_retry_read
 def host_get_by_uuid(uuid, segment_uuid=None):
     with _reader() as session:
         return _host_get(session, uuid, segment_uuid)
 
 
+@_retry_read
 def host_get_by_name(name):
     with _reader() as session:
         host = session.scalars(_live(models.Host).where(
@@ -359,6 +402,7 @@ def host_get_by_name(name):
         return host
 
 
+@_retry_write()
 def host_create(values):
     host = models.Host(uuid=uuidutils.generate_uuid(), **values)
     try:
@@ -372,6 +416,7 @@ def host_create(values):
     return host
 
 
+@_retry_write()
 def host_update(uuid, values, segment_uuid=None, check_recovery=True):
     """The updated host, or ``Refused.UNDER_RECOVERY`` (only with
     ``check_recovery``, which the engine turns off: it is the one
@@ -390,6 +435,7 @@ def host_update(uuid, values, segment_uuid=None, check_recovery=True):
     return host
 
 
+@_retry_write()
 def host_delete(uuid, segment_uuid=None):
     """None, or ``Refused.UNDER_RECOVERY`` having deleted nothing."""
     with _writer() as session:
@@ -428,6 +474,7 @@ def notification_get_all(filters=None, limit=None, marker=None,
     return _list(model, conditions, limit, marker, sort_keys, sort_dirs)
 
 
+@_retry_read
 def notification_counts():
     """``{(type, status): count}`` of the live notifications."""
     model = models.Notification
@@ -445,6 +492,7 @@ def _held():
                    models.Notification.hold.in_(models.HOLDS))
 
 
+@_retry_read
 def notification_get_by_uuid(uuid):
     with _reader() as session:
         notification = session.scalars(_live(models.Notification).where(
@@ -459,31 +507,65 @@ def notification_create(values, window_seconds):
     when a live one of the same host and type with an equal payload was
     generated at most ``window_seconds`` before it (or later).
 
-    The source host's row is locked first (a no-op UPDATE, which every
-    backend including SQLite turns into a write lock), so concurrent API
-    workers receiving the same notification are serialised by the database
-    and exactly one of them stores it.
+    The source host's row is locked first (``_lock_host_row``), so
+    concurrent API workers receiving the same notification are serialised
+    by the database and exactly one of them stores it.
     """
+    return _notification_insert(uuidutils.generate_uuid(), values,
+                                window_seconds)
+
+
+@_retry_write(on_disconnect=True)
+def _notification_insert(uuid, values, window_seconds):
+    """``notification_create`` with the row's uuid chosen once: a try
+    after a lost connection first looks for the row an earlier try may
+    have committed, and returns it rather than refusing it as its own
+    duplicate."""
     model = models.Notification
     payload = values['payload']
     window_start = values['generated_time'] - datetime.timedelta(
         seconds=window_seconds)
-    notification = model(notification_uuid=uuidutils.generate_uuid(),
-                         status='new', **dict(values,
-                                              payload=json.dumps(payload)))
     with _writer() as session:
-        session.execute(sa.update(models.Host).where(
-            models.Host.uuid == values['source_host_uuid']).values(
-                updated_at=models.Host.updated_at))
-        candidates = session.scalars(sa.select(model.payload).where(
+        _lock_host_row(session, values['source_host_uuid'])
+        candidates = session.execute(sa.select(
+            model.notification_uuid, model.payload).where(
             model.deleted == 0,
             model.source_host_uuid == values['source_host_uuid'],
             model.type == values['type'],
-            model.generated_time >= window_start))
-        if any(_load_payload(stored) == payload for stored in candidates):
+            model.generated_time >= window_start)).all()
+        if uuid in {row.notification_uuid for row in candidates}:
+            # An earlier try of this call committed it.
+            return session.scalars(sa.select(model).where(
+                model.notification_uuid == uuid)).one()
+        if any(_load_payload(row.payload) == payload
+               for row in candidates):
             return Refused.DUPLICATE
+        notification = model(notification_uuid=uuid, status='new',
+                             **dict(values, payload=json.dumps(payload)))
         session.add(notification)
     return notification
+
+
+def _lock_host_row(session, host_uuid):
+    """Write-lock the live host row ``host_uuid`` for this transaction.
+
+    The row is changed and changed back (``deleted`` to ``-id`` and to 0
+    again: no other row can hold that pair of name and ``deleted``), not
+    merely UPDATEd to itself: an UPDATE that changes nothing locks the row
+    on PostgreSQL and on one MariaDB server, but Galera only certifies rows
+    that changed, so two nodes would each let their transaction through
+    and a duplicate notification be stored twice. With a real change, the
+    transaction of the node certified second is refused at commit, and
+    run again it sees the first one's row.
+    """
+    host = models.Host
+    # updated_at named, or its onupdate would change it.
+    session.execute(sa.update(host).where(
+        host.uuid == host_uuid, host.deleted == 0).values(
+            deleted=-host.id, updated_at=host.updated_at))
+    session.execute(sa.update(host).where(
+        host.uuid == host_uuid, host.deleted == -host.id).values(
+            deleted=0, updated_at=host.updated_at))
 
 
 def _load_payload(text):
@@ -493,6 +575,7 @@ def _load_payload(text):
         return None
 
 
+@_retry_write()
 def notification_update(uuid, values, expected_statuses=None,
                         unless_held=False):
     """Update a notification; with ``expected_statuses``, only from those,
@@ -573,6 +656,7 @@ def _lease_expired():
                    models.Notification.lease_expires_at <= _UTCNow())
 
 
+@_retry_write()
 def _conditional_update(uuid, values, *conditions):
     """UPDATE the live notification ``uuid`` where ``conditions`` hold;
     the updated row, or None when they did not."""
@@ -657,6 +741,7 @@ def notification_finish(uuid, owner, values):
                                model.engine_host == owner)
 
 
+@_retry_read
 def notifications_with_expired_lease(limit=None):
     """Running notifications whose lease has expired, oldest lease first."""
     model = models.Notification
@@ -669,6 +754,7 @@ def notifications_with_expired_lease(limit=None):
         return list(session.scalars(query))
 
 
+@_retry_read
 def notifications_held_by(owner):
     """Running notifications whose lease ``owner`` holds (live or not)."""
     model = models.Notification
@@ -766,6 +852,7 @@ def _lock_pauses(session):
         models.RecoveryPause.id).with_for_update()))
 
 
+@_retry_write()
 def notification_claim_or_hold(uuid, owner, lease_seconds, expected_statuses,
                                judge, message=None):
     """Claim a notification as ``notification_claim`` does, unless
@@ -824,6 +911,7 @@ def notification_claim_or_hold(uuid, owner, lease_seconds, expected_statuses,
     return Held(row, verdict) if verdict is not None else row
 
 
+@_retry_read
 def notifications_held(hold, segment_uuid=None):
     """Live notifications held for ``hold``, oldest first."""
     model = models.Notification
@@ -835,6 +923,7 @@ def notifications_held(hold, segment_uuid=None):
                                                    model.id)))
 
 
+@_retry_write()
 def notifications_settle_storm(segment_uuid, values, uuids=None):
     """Set ``values`` (the operator's release or cancel) on the
     notifications of the segment the storm brake holds (only ``uuids``
@@ -859,6 +948,7 @@ def notifications_settle_storm(segment_uuid, values, uuids=None):
                 populate_existing=True)))
 
 
+@_retry_write()
 def pause_create(scope, reason):
     """Pause automatic recovery for ``scope`` (``*`` or a segment's uuid);
     ``Refused.DUPLICATE`` when it is paused already."""
@@ -876,12 +966,14 @@ def pause_create(scope, reason):
     return pause
 
 
+@_retry_read
 def pause_get_all():
     with _reader() as session:
         return list(session.scalars(sa.select(models.RecoveryPause).order_by(
             models.RecoveryPause.id)))
 
 
+@_retry_read
 def pause_get_by_uuid(uuid):
     with _reader() as session:
         pause = session.scalars(sa.select(models.RecoveryPause).where(
@@ -891,6 +983,7 @@ def pause_get_by_uuid(uuid):
         return pause
 
 
+@_retry_write()
 def pause_delete(uuid, message):
     """Resume: delete the pause, and in the same transaction un-hold (with
     ``message``) the notifications no remaining pause covers. Returns
@@ -904,6 +997,7 @@ def pause_delete(uuid, message):
         return _release_uncovered(session, message)
 
 
+@_retry_write()
 def pauses_reconcile(message):
     """Un-hold pause-held notifications that no pause covers any more
     (the periodic safety net of ``pause_delete``); returns them."""
@@ -942,6 +1036,7 @@ def vmove_get_all(filters=None, limit=None, marker=None, sort_keys=None,
                  sort_dirs)
 
 
+@_retry_read
 def vmove_get_by_uuid(uuid, notification_uuid=None):
     with _reader() as session:
         query = _live(models.VMove).where(models.VMove.uuid == uuid)
@@ -954,6 +1049,7 @@ def vmove_get_by_uuid(uuid, notification_uuid=None):
         return vmove
 
 
+@_retry_write()
 def vmove_create_many(values_list):
     """Insert several vmoves in one transaction."""
     vmoves = [models.VMove(uuid=uuidutils.generate_uuid(), **values)
@@ -964,6 +1060,7 @@ def vmove_create_many(values_list):
     return vmoves
 
 
+@_retry_write()
 def vmove_update(uuid, values):
     with _writer() as session:
         vmove = session.scalars(_live(models.VMove).where(
@@ -976,6 +1073,7 @@ def vmove_update(uuid, values):
 
 
 # --- purge ---
+@_retry_write()
 def purge_deleted_rows(age_in_days, max_rows):
     """Hard-delete rows soft-deleted (or finished) more than N days ago.
 

@@ -158,6 +158,13 @@ class MasakariManager:
         with self._guard:
             if self._futures.get(uuid) is future:
                 del self._futures[uuid]
+        # Nobody waits for the future of a cast: an error that escaped
+        # ``process`` (the database refusing it, say) would go unseen.
+        if not future.cancelled() and future.exception() is not None:
+            exc = future.exception()
+            LOG.error('Processing notification %s failed: %s; the '
+                      'periodic tasks take it up again', uuid, exc,
+                      exc_info=exc)
 
     def _host_lock(self, host_uuid):
         with self._guard:
