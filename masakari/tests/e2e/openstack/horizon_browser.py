@@ -74,7 +74,9 @@ class Panel:
         return self.page.url[len(self.base_url):]
 
     def heading(self):
-        return self.page.inner_text('.page-header h1').strip()
+        # A list page's title is an h1, a detail page's a span.h1.
+        return self.page.locator('.page-header h1, .page-header .h1') \
+            .first.inner_text().strip()
 
     def detail_fields(self):
         """``{term: value}`` of a detail page's overview (its ``dl``)."""

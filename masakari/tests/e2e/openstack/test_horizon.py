@@ -81,6 +81,8 @@ def horizon(horizon_site, chromium, stack):
     Keystone; its base URL."""
     stack.results.record('horizon', 'venv build (0: reused)',
                          horizon_site.build_seconds)
+    for old in screenshots_dir().glob('*.png'):
+        old.unlink()
     port = free_port()
     t0 = time.monotonic()
     service = Service('horizon', horizon_site.server_argv(port),
@@ -114,8 +116,10 @@ def _horizon_log_on_failure(request):
             request.fixturenames:
         if 'panel' in request.fixturenames:
             panel = request.getfixturevalue('panel')
-            print('page %s, screenshot %s' % (panel.page.url, panel.screenshot(
-                'failed-%s' % request.node.name)))
+            shot = panel.screenshot('failed-%s' % request.node.name)
+            shot.with_suffix('.html').write_text(panel.page.content())
+            print('page %s, screenshot and HTML: %s' % (panel.page.url,
+                                                       shot))
         stack = request.getfixturevalue('stack')
         log = stack.workdir / 'horizon.log'
         if log.exists():
@@ -359,8 +363,10 @@ def test_notification_progress_and_vmoves_after_recovery(
     panel.page.click('#notifications tr[data-object-id="%s"] a' % uuid)
     panel.page.wait_for_load_state('load')
     assert panel.heading() == uuid
-    overview = panel.page.inner_text('.detail')
-    assert 'finished' in overview and 'COMPUTE_HOST' in overview
+    fields = panel.detail_fields()
+    assert (fields['Notification UUID'], fields['Source Host UUID'],
+            fields['Type'], fields['Status']) == (uuid, host.uuid,
+                                                  'COMPUTE_HOST', 'finished')
     pane = panel.open_tab('Progress Details')
     # Columns: Action (the task), Timestamp, Message.
     shown = [(r[0].strip(), r[2].strip()) for r in pane.locator(
@@ -388,9 +394,18 @@ def test_notification_progress_and_vmoves_after_recovery(
         assert moved.compute_host != failed
     panel.screenshot('notification-vmoves')
 
-    # The VMoves panel lists the same moves.
+    # The VMoves panel lists the same moves; one's detail page.
     panel.goto(VMOVES)
     listed = panel.table_ids('vmove')
     for move in vmoves.values():
         assert '%s,%s' % (uuid, move.uuid) in listed
     panel.screenshot('vmoves')
+    move = vmoves[ha[0].id]
+    panel.page.click('#vmove tr[data-object-id="%s,%s"] a:text-is("%s")'
+                     % (uuid, move.uuid, move.uuid))
+    panel.page.wait_for_load_state('load')
+    fields = panel.detail_fields()
+    assert (fields['UUID'], fields['Server ID'], fields['Server Name'],
+            fields['Source Host'], fields['Dest Host'], fields['Status']) \
+        == (move.uuid, ha[0].id, ha[0].name, failed, move.dest_host,
+            'succeeded')
