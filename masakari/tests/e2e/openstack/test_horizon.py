@@ -162,8 +162,20 @@ def test_login_lands_on_the_panel(stack, horizon, chromium):
                          round(elapsed, 1))
 
 
-def test_segment_create_update_disable_delete(stack, panel):
+@pytest.fixture
+def segment_names(stack):
+    """Names of segments a test makes through the panel; any left over
+    (the test failed half-way) are deleted afterwards."""
+    names = []
+    yield names
+    for segment in stack.conn.instance_ha.segments():
+        if segment.name in names:
+            stack.delete_segment(segment)
+
+
+def test_segment_create_update_disable_delete(stack, panel, segment_names):
     name = 'horizon-seg'
+    segment_names.extend([name, name + '-2'])
     panel.goto(SEGMENTS)
     panel.page.click('#failover_segment__action_create')
     panel.wait_modal()
@@ -253,6 +265,31 @@ def test_segment_create_update_disable_delete(stack, panel):
     rows = _db(stack, "SELECT deleted FROM failover_segments WHERE uuid = "
                       "'%s'" % segment.uuid)
     assert rows and rows[0][0] != '0'
+
+
+def test_segment_list_pages(stack, panel):
+    """More segments than a page (20): the panel pages with the integer
+    ``id`` of the last segment as the API's marker, as with upstream; the
+    two pages hold every segment once."""
+    made = [stack.conn.instance_ha.create_segment(
+        name='horizon-page-%02d' % i, recovery_method='auto',
+        service_type='COMPUTE') for i in range(22)]
+    try:
+        panel.goto(SEGMENTS)
+        first = panel.table_ids('failover_segment')
+        assert len(first) == 20
+        with panel.page.expect_navigation():
+            panel.page.locator(
+                '#failover_segment a:has-text("Next")').first.click()
+        second = panel.table_ids('failover_segment')
+        assert panel.messages('error') == []
+        assert sorted(first + second) == sorted(s.uuid for s in made)
+        # Above and below the table.
+        assert panel.page.locator(
+            '#failover_segment a:has-text("Prev")').count() == 2
+    finally:
+        for segment in made:
+            stack.conn.instance_ha.delete_segment(segment.uuid)
 
 
 def test_hosts_add_update_maintenance_delete(stack, panel):
