@@ -356,7 +356,23 @@ def _host_steps(stack, panel, segment):
     with pytest.raises(openstack.exceptions.ConflictException):
         stack.notify('COMPUTE_HOST', 'compute2', HOST_DOWN)
 
+    # The filter bar: on maintenance or not, as the API filters them.
+    other = stack.conn.instance_ha.create_host(
+        segment.uuid, name='compute3', type='COMPUTE',
+        control_attributes='SSH')
+    panel.goto(HOSTS)
+    assert set(panel.table_ids('host')) >= {
+        row_id, '%s,%s' % (other.uuid, segment.uuid)}
+    panel.filter('host', 'on_maintenance', 'True')
+    assert panel.table_ids('host') == [row_id]
+    panel.filter('host', 'on_maintenance', 'False')
+    assert panel.table_ids('host') == ['%s,%s' % (other.uuid, segment.uuid)]
+    # Horizon keeps a filter in the session until it is emptied.
+    panel.filter('host', 'on_maintenance', '')
+    stack.conn.instance_ha.delete_host(other.uuid, segment.uuid)
+
     # The host's detail page.
+    panel.goto(HOSTS)
     panel.page.click('#host tr[data-object-id="%s"] a:text-is("compute2")'
                      % row_id)
     panel.page.wait_for_load_state('load')
