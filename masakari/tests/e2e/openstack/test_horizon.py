@@ -75,6 +75,12 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope='module', autouse=True)
+def _ready_before_the_stack(horizon_site, chromium):
+    """Build Horizon's venv and start the browser before any test takes
+    the stack: another xdist worker may hold the stack's lock meanwhile."""
+
+
 @pytest.fixture(scope='session')
 def horizon(horizon_site, chromium, stack):
     """Horizon served on 127.0.0.1, logging in through the stack's
