@@ -2,7 +2,7 @@
 # Install what the test suite needs and run it. Usage: tools/run-tests.sh [pytest args]
 #
 # - Debian packages for the real servers the tests use (PostgreSQL, MariaDB,
-#   RabbitMQ) are installed when missing and we are root.
+#   RabbitMQ) and Chromium are installed when missing and we are root.
 # - Python packages go into .venv (created when missing).
 # - The servers themselves are started by the test fixtures, on 127.0.0.1.
 set -euo pipefail
@@ -12,6 +12,8 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_pkgs+=(mariadb-server)
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
+# The browser of the Horizon panel tests (driven by Playwright).
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         echo "Installing ${need_pkgs[*]}"
