@@ -125,9 +125,6 @@ class Panel:
                  self.row(table, object_id).locator('td').all_inner_texts()]
         return dict(zip(headings, cells, strict=False))
 
-    def empty_table_text(self, table):
-        return self.page.inner_text('#%s tbody tr.empty' % table).strip()
-
     def row_action(self, table, object_id, action):
         """Click a row action, opening the drop-down when it hides it."""
         row = self.row(table, object_id)

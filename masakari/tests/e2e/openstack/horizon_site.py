@@ -17,6 +17,7 @@ masakari.tests.e2e.openstack.horizon_site KEYSTONE_URL [PORT]`` to serve
 it by hand.
 """
 
+import fcntl
 import hashlib
 import os
 import pathlib
@@ -111,7 +112,6 @@ class HorizonSite:
         """Build the venv unless one with the same stamp exists; returns
         the seconds spent (0 when reused). A file lock keeps two sessions
         from building it at once."""
-        import fcntl
         self.base.mkdir(parents=True, exist_ok=True)
         with open(self.base / 'build.lock', 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
