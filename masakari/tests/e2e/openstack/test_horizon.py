@@ -87,8 +87,10 @@ def horizon(horizon_site, chromium, stack):
     Keystone; its base URL."""
     stack.results.record('horizon', 'venv build (0: reused)',
                          horizon_site.build_seconds)
-    for old in screenshots_dir().glob('*.*'):
-        old.unlink()     # the last run's pictures and failed pages
+    # The last run's pictures and failed pages.
+    for pattern in ('*.png', 'failed-*.html'):
+        for old in screenshots_dir().glob(pattern):
+            old.unlink()
     port = free_port()
     t0 = time.monotonic()
     service = Service('horizon', horizon_site.server_argv(port),
