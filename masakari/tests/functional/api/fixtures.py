@@ -279,15 +279,18 @@ class NotificationListener:
         class _Endpoint:
             def info(self, ctxt, publisher_id, event_type, payload,
                      metadata):
-                listener._record('INFO', publisher_id, event_type, payload)
+                listener._record('INFO', publisher_id, event_type, payload,
+                                 metadata)
 
             def error(self, ctxt, publisher_id, event_type, payload,
                       metadata):
-                listener._record('ERROR', publisher_id, event_type, payload)
+                listener._record('ERROR', publisher_id, event_type, payload,
+                                 metadata)
 
             def warn(self, ctxt, publisher_id, event_type, payload,
                      metadata):
-                listener._record('WARN', publisher_id, event_type, payload)
+                listener._record('WARN', publisher_id, event_type, payload,
+                                 metadata)
 
         self.listener = messaging.get_notification_listener(
             rpc.get_notification_transport(),
@@ -295,12 +298,18 @@ class NotificationListener:
             [_Endpoint()], executor='threading')
         self.listener.start()
 
-    def _record(self, priority, publisher_id, event_type, payload):
+    def _record(self, priority, publisher_id, event_type, payload,
+                metadata):
+        # Each priority has a topic of its own: events of different
+        # priorities may arrive out of order; ``timestamp`` (the sender's)
+        # puts them back in order.
         with self.lock:
             self.events.append({'priority': priority,
                                 'publisher_id': publisher_id,
                                 'event_type': event_type,
-                                'payload': payload})
+                                'payload': payload,
+                                'timestamp': (metadata or {}).get(
+                                    'timestamp')})
 
     def wait_for(self, count, timeout=10):
         deadline = time.monotonic() + timeout

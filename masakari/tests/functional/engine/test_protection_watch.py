@@ -32,8 +32,10 @@ def listener(engine_conf):
 
 
 def _events(listener, count):
+    """(priority, event type) in the order the engine sent them."""
+    received = listener.wait_for(count, timeout=10)
     return [(e['priority'], e['event_type'])
-            for e in listener.wait_for(count, timeout=10)]
+            for e in sorted(received, key=lambda e: e['timestamp'])]
 
 
 @pytest.fixture

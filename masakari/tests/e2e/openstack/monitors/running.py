@@ -30,7 +30,10 @@ class Monitor:
             argv = _IN_UTS + [hostname] + argv
         argv = list(prefix) + argv      # e.g. nsenter into a cluster node
         self.name = binary
-        self.service = Service(binary, argv, workdir / ('%s.log' % binary))
+        # The process monitor greps ``ps -ef``, which cuts its lines at
+        # $COLUMNS: pytest-xdist's workers set it to 80, a daemon has none.
+        self.service = Service(binary, argv, workdir / ('%s.log' % binary),
+                               env={'COLUMNS': '4096'})
 
     def log(self):
         return self.service.log()
