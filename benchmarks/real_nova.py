@@ -29,6 +29,7 @@ installs openstack-lite first, as the e2e suite does). Writes
 """
 
 import argparse
+import json
 import math
 import os
 import pathlib
@@ -193,6 +194,12 @@ def bound(row):
     return (row['failure_to_down'] or 0.0) + evacuations
 
 
+def _machine(facts):
+    return '%s, %s cores, %s GiB, %s, Python %s' % (
+        facts.get('cpu'), facts.get('cores'), facts.get('memory_gib'),
+        facts.get('os'), facts.get('python'))
+
+
 def render(result):
     layout = result['layout']
     out = [
@@ -224,7 +231,7 @@ def render(result):
             'and masakari.'
             % (layout['service_down_time'], layout['report_interval'])),
         conditions.describe({'engine': result['engine']}, result['git']),
-        rst.bullet('Machine: %s.' % result['machine']) + '\n\n',
+        rst.bullet('Machine: %s.' % _machine(result['machine'])) + '\n\n',
     ]
     rows = []
     for row in result['rows']:
@@ -254,7 +261,14 @@ def main(argv=None):
                         help='the N values, comma separated')
     parser.add_argument('--out', default=str(RESULTS))
     parser.add_argument('--page', default=str(PAGE))
+    parser.add_argument('--render-only', action='store_true',
+                        help='write the page from the results file, '
+                             'measuring nothing')
     args = parser.parse_args(argv)
+    if args.render_only:
+        with open(args.out) as handle:
+            pathlib.Path(args.page).write_text(render(json.load(handle)))
+        return
     sizes = [int(n) for n in args.sizes.split(',')]
     stack = Stack(pathlib.Path(tempfile.mkdtemp(prefix='real-nova-')))
     rows = []
