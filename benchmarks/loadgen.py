@@ -160,6 +160,11 @@ class LoadRun:
     def run(self, monitor_timeout=300, recovery_timeout=300):
         """start, wait for monitors and recoveries, stop; the result."""
         self.start()
+        return self.finish(monitor_timeout, recovery_timeout)
+
+    def finish(self, monitor_timeout=300, recovery_timeout=300):
+        """Of a started run: wait for monitors and recoveries, stop; the
+        result."""
         try:
             self.wait_monitors(monitor_timeout)
             self.wait_recovered(recovery_timeout)

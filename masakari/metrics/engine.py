@@ -114,6 +114,8 @@ class Timeline:
             self._started[host_name] = (reported_at, set())
 
     def mark(self, host_name, phase):
+        if phase not in PHASES:
+            raise ValueError('unknown phase %r' % phase)
         with self._lock:
             entry = self._started.get(host_name)
             if entry is None or phase in entry[1]:

@@ -22,9 +22,17 @@ class Exporter:
     def start(self):
         if not CONF.metrics.enabled or self._server is not None:
             return self
-        self._server, self._thread = prometheus_client.start_http_server(
-            CONF.metrics.engine_port, addr=CONF.metrics.engine_listen,
-            registry=engine_metrics.REGISTRY)
+        try:
+            self._server, self._thread = prometheus_client.start_http_server(
+                CONF.metrics.engine_port, addr=CONF.metrics.engine_listen,
+                registry=engine_metrics.REGISTRY)
+        except OSError as exc:
+            # Recoveries matter more than their metrics: run without them.
+            LOG.error('Cannot serve Prometheus metrics on %s:%d (%s); the '
+                      'engine runs without its metrics endpoint',
+                      CONF.metrics.engine_listen, CONF.metrics.engine_port,
+                      exc)
+            return self
         self.port = self._server.server_address[1]
         LOG.info('Serving Prometheus metrics on http://%s:%d/metrics',
                  CONF.metrics.engine_listen, self.port)

@@ -13,8 +13,8 @@ exchange and topic.
 import contextlib
 
 from masakari.tests.e2e.conftest import Deployment
+from masakari.tests.e2e.conftest import merged_options
 from masakari.tests.e2e.conftest import wait_http
-from masakari.tests.e2e.conftest import write_ini
 from masakari.tests.fixtures import db_proxy
 
 # process name: (first Galera node, first broker node), 0-based. The two
@@ -50,7 +50,7 @@ class ClusterDeployment(Deployment):
                 name='db-proxy-%s' % name).start()
         super().__init__(processes, tmp_path, rabbit.url_from(0), exchange,
                          self.proxies['api-1'].url(database),
-                         options=_merged(CLUSTER_OPTIONS, options))
+                         options=merged_options(CLUSTER_OPTIONS, options))
         self.api_urls = []
         self.apis = {}
 
@@ -68,7 +68,7 @@ class ClusterDeployment(Deployment):
         saved = self.config_dir, self.options
         self.config_dir = saved[0].parent / ('etc-%s' % api)
         self.config_dir.mkdir(exist_ok=True)
-        self.options = _merged(saved[1], self.process_options(api))
+        self.options = merged_options(saved[1], self.process_options(api))
         try:
             yield
         finally:
@@ -100,19 +100,6 @@ class ClusterDeployment(Deployment):
         for api, url in zip(APIS, self.api_urls, strict=True):
             wait_http(url + '/', self.apis[api])
 
-    def start_engine(self, host, wait=True):
-        extra = write_ini(self.config_dir / ('engine-%s.conf' % host),
-                          _merged({'DEFAULT': {'host': host}},
-                                  self.process_options(host)))
-        engine = self.processes.start(
-            'engine-%s' % host, 'masakari.cmd.engine',
-            '--config-file', str(self.config_file),
-            '--config-file', str(extra))
-        self.engines[host] = engine
-        if wait:
-            self.wait_engine(host)
-        return engine
-
     def start(self, engines=ENGINES, workers=2):
         return super().start(engines=engines, workers=workers)
 
@@ -134,10 +121,3 @@ class ClusterDeployment(Deployment):
         for proxy in self.proxies.values():
             proxy.close()
 
-
-def _merged(base, extra):
-    merged = {section: dict(options) for section, options in
-              (base or {}).items()}
-    for section, options in (extra or {}).items():
-        merged.setdefault(section, {}).update(options)
-    return merged

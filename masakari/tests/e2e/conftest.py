@@ -163,6 +163,16 @@ FAST_ENGINE = {
 }
 
 
+def merged_options(*layers):
+    """``{section: {name: value}}`` with later layers winning per option
+    (None layers are skipped); the layers are not changed."""
+    merged = {}
+    for layer in layers:
+        for section, options in (layer or {}).items():
+            merged.setdefault(section, {}).update(options)
+    return merged
+
+
 def write_ini(path, sections):
     """An ini file from ``{section: {option: value}}``."""
     lines = []
@@ -332,9 +342,15 @@ class Deployment:
     def wait_api(self):
         wait_http(self.api_url + '/', self.api)
 
+    def process_options(self, name):
+        """Options of one process (an engine's host name) over the
+        deployment's: none here, where every process shares them."""
+        return {}
+
     def start_engine(self, host, wait=True):
         extra = write_ini(self.config_dir / ('engine-%s.conf' % host),
-                          {'DEFAULT': {'host': host}})
+                          merged_options({'DEFAULT': {'host': host}},
+                                         self.process_options(host)))
         engine = self.processes.start(
             'engine-%s' % host, 'masakari.cmd.engine',
             '--config-file', str(self.config_file),

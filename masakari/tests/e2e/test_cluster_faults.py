@@ -122,15 +122,6 @@ def _start_load(deployment, *simulator_args):
     return run
 
 
-def _finish(run):
-    try:
-        run.wait_monitors(240)
-        run.wait_recovered(240)
-    finally:
-        run.stop()
-    return run.result()
-
-
 def _assert_recovered_once(run, result):
     assert result['problems'] == [], result['problems']
     assert result['notifications']['lost'] == 0
@@ -208,7 +199,7 @@ def _engines_consuming(deployment):
 
 def test_no_fault(cluster_deployment):
     run = _start_load(cluster_deployment)
-    result = _finish(run)
+    result = run.finish(240, 240)
     _assert_recovered_once(run, result)
     start = run.began
     _emit('cluster_no_fault', cluster_deployment, run, result, start, start,
@@ -227,7 +218,7 @@ def test_galera_node_stop_start(cluster_deployment):
     _posting_through(run, 'a Galera node is down')
     deployment.galera.restart(node)
     started = run.mark('galera node synced')
-    result = _finish(run)
+    result = run.finish(240, 240)
     _emit('cluster_galera_node', deployment, run, result, stopped, started)
 
     _assert_recovered_once(run, result)
@@ -249,7 +240,7 @@ def test_queue_leader_killed(cluster_deployment):
     deployment.rabbit.restart(leader)
     started = run.mark('broker node back')
     _engines_consuming(deployment)
-    result = _finish(run)
+    result = run.finish(240, 240)
     _emit('cluster_queue_leader', deployment, run, result, stopped, started)
 
     _assert_recovered_once(run, result)
@@ -270,7 +261,7 @@ def test_galera_node_and_queue_leader(cluster_deployment):
     deployment.rabbit.restart(leader)
     started = run.mark('both back')
     _engines_consuming(deployment)
-    result = _finish(run)
+    result = run.finish(240, 240)
     _emit('cluster_galera_and_broker', deployment, run, result, stopped,
           started, faults=2)
 
@@ -303,7 +294,7 @@ def test_engine_killed_while_galera_node_down(cluster_deployment):
     _posting_through(run, 'a Galera node and an engine are down')
     deployment.galera.restart(node)
     started = run.mark('galera node synced')
-    result = _finish(run)
+    result = run.finish(240, 240)
     _emit('cluster_engine_sigkill_galera', deployment, run, result,
           stopped, started, faults=2)
 

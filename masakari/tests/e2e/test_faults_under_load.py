@@ -56,15 +56,6 @@ def _start_load(deployment, tolerated=()):
     return run
 
 
-def _finish(run):
-    try:
-        run.wait_monitors(240)
-        run.wait_recovered(240)
-    finally:
-        run.stop()
-    return run.result()
-
-
 def _posts(run, begin, end):
     return [s for s in run.recorder.between(begin, end)
             if s.kind == loadgen.CREATE]
@@ -117,7 +108,7 @@ def test_broker_stop_start_under_load(private_rabbitmq, postgresql_url,
     for host in deployment.engines:  # they reconnect by themselves
         deployment.wait_engine(host, timeout=120)
     run.mark('engines consuming again')
-    result = _finish(run)
+    result = run.finish(240, 240)
     outage = run.window(stopped, started)
     during = _posts(run, stopped, started)
     _emit('broker_restart_under_load', deployment, run, result, outage,
@@ -153,7 +144,7 @@ def test_database_restart_under_load(private_postgresql, rabbit_url,
         >= 2, 120, 'monitors and operators to meet the outage')
     private_postgresql.start()
     started = run.mark('database started')
-    result = _finish(run)
+    result = run.finish(240, 240)
     outage = run.window(stopped, started)
     _emit('database_restart_under_load', deployment, run, result, outage,
           outage_s=round(started - stopped, 1),

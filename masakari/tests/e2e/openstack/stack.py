@@ -22,6 +22,7 @@ import time
 import openstack
 import pytest
 
+from masakari.tests.e2e.conftest import merged_options
 from masakari.tests.e2e.conftest import Processes, wait_http
 from masakari.tests.fixtures.bmc import write_inventory
 from masakari.tests.fixtures import openstack_timings
@@ -59,15 +60,6 @@ MASAKARI_OPTIONS = {
     'return_to_service': {'segments': RETURN_SEGMENT, 'burn_in': '3',
                           'check_interval': '1'},
 }
-
-
-def merged_options(*layers):
-    """{section: {name: value}} with later layers winning per option."""
-    merged = {}
-    for layer in layers:
-        for section, options in layer.items():
-            merged.setdefault(section, {}).update(options)
-    return merged
 
 
 _PING = """

@@ -1,6 +1,8 @@
 """An engine's Prometheus endpoint, scraped over HTTP around real
 recoveries against the Nova simulator: the values move as they run."""
 
+import socket
+
 from prometheus_client import parser
 import pytest
 import requests
@@ -85,3 +87,17 @@ def test_a_failed_nova_call_is_counted_as_an_error(cloud, manager, ctx,
                  type='COMPUTE_HOST', status='error') == 1
     assert moved(before, after, 'masakari_nova_api_calls_total',
                  call='ServerManager.lock', outcome='error') >= 1
+
+
+def test_a_taken_port_leaves_the_engine_without_metrics(engine_conf,
+                                                        caplog):
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        engine_conf.set_override('enabled', True, 'metrics')
+        engine_conf.set_override('engine_port', taken.getsockname()[1],
+                                 'metrics')
+        served = exporter.Exporter().start()
+    assert served.port is None
+    assert 'runs without its metrics endpoint' in caplog.text
+    served.stop()       # nothing to stop: no error either

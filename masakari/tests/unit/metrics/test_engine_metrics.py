@@ -84,3 +84,8 @@ def test_a_nova_call_is_labelled_by_its_manager_and_method():
     assert count('masakari_nova_api_calls_total',
                  call='ServerManager.evacuate',
                  outcome='retried') == before + 1
+
+
+def test_an_unknown_phase_is_a_bug():
+    with pytest.raises(ValueError):
+        metrics.Timeline().mark('c1', 'fenced-ish')
