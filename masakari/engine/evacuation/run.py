@@ -267,8 +267,10 @@ class HostEvacuation:
         try:
             self.nova.evacuate_instance(self.context, server.id,
                                         target=self.target)
-        except exception.NovaUnavailable:
-            # No answer: see whether Nova took the request anyway.
+        except (exception.NovaUnavailable, exception.Conflict):
+            # No answer (did Nova take it anyway?), or refused because an
+            # evacuation is under way already: a request of an earlier
+            # attempt that Nova took late. Either way, Nova's state says.
             current = self.nova.get_server(self.context, server.id)
             if (current.task_state not in planning.REBUILD_TASK_STATES and
                     current.host == self.source_host):
