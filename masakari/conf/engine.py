@@ -89,6 +89,16 @@ host_failure_opts = [
                       'of seconds. 0.05 (20 requests per second per failed '
                       'host) is the fast path for short evacuations, '
                       'benchmarks and tests.'),
+    cfg.FloatOpt('watched_evacuation_poll_interval', default=10.0,
+                 min=0.05,
+                 help='Seconds between two reads of a server being '
+                      'evacuated while its end is watched for: Nova\'s '
+                      'evacuation records of the failed host can be '
+                      'listed, or Nova\'s events arrive. Either wakes the '
+                      'read as soon as Nova ends the evacuation, so this '
+                      'read only guards against a missed wake-up. While '
+                      'neither works, the server is read every '
+                      'verify_interval.'),
     cfg.ListOpt('excluded_metadata_keys', default=[],
                 help='Servers whose metadata sets one of these keys to a '
                      'true value are never evacuated (for example servers '

@@ -1062,14 +1062,16 @@ def vmove_create_many(values_list):
 
 @_retry_write()
 def vmove_update(uuid, values):
+    """Set ``values`` on one vmove, in one statement and without reading
+    the row first: a host recovery writes two of these per instance."""
     with _writer() as session:
-        vmove = session.scalars(_live(models.VMove).where(
-            models.VMove.uuid == uuid)).first()
-        if vmove is None:
+        updated = session.execute(
+            sa.update(models.VMove)
+            .where(models.VMove.uuid == uuid, models.VMove.deleted == 0)
+            .values(**values)
+            .execution_options(synchronize_session=False))
+        if updated.rowcount == 0:
             raise exception.VMoveNotFound(id=uuid)
-        for key, value in values.items():
-            setattr(vmove, key, value)
-    return vmove
 
 
 # --- purge ---

@@ -55,16 +55,18 @@ def wait_for_evacuation(nova, context, server, source_host,
         return current if state is planning.Progress.DONE else None
 
     timeout = CONF.wait_period_after_evacuation
-    first, check_first = None, True
+    first, longest, check_first = None, None, True
     if watcher.working:
-        # It wakes us when the evacuation ends: poll seldom, and not
-        # before the first wake-up or interval.
-        first = max(CONF.verify_interval, waiting.FIRST_INTERVAL)
+        # It wakes us when the evacuation ends: read the server then, and
+        # otherwise only seldom, against a missed wake-up (the watcher
+        # shortens the sleeps again should it stop working).
+        longest = first = CONF.host_failure.watched_evacuation_poll_interval
         check_first = False
     try:
         return waiting.wait_for(check, timeout,
                                 sleep=watcher.sleep_for(server.id),
-                                first=first, check_first=check_first,
+                                first=first, maximum=longest,
+                                check_first=check_first,
                                 what='evacuation of %s' % server.id)
     except waiting.WaitTimeout:
         raise waiting.WaitTimeout(

@@ -64,7 +64,9 @@ class HostEvacuation:
             interval=CONF.host_failure.evacuation_watch_interval,
             events=listener.ensure_started(),
             server_ids=[record.instance_uuid for record in self.unfinished],
-            event_interval=CONF.nova_events.evacuation_watch_interval)
+            event_interval=CONF.nova_events.evacuation_watch_interval,
+            unwatched_interval=max(CONF.verify_interval,
+                                   waiting.FIRST_INTERVAL))
         # Listed when the run starts.
         self.snapshot = None
         # When each server's evacuation was asked of Nova (monotonic).

@@ -59,7 +59,8 @@ class Watcher:
     """
 
     def __init__(self, novaclient, context, source_host, interval=INTERVAL,
-                 events=None, server_ids=(), event_interval=None):
+                 events=None, server_ids=(), event_interval=None,
+                 unwatched_interval=INTERVAL):
         self._novaclient = novaclient
         self._context = context
         self._source_host = source_host
@@ -78,6 +79,8 @@ class Watcher:
         self._events = events
         self._server_ids = tuple(server_ids)
         self._event_interval = event_interval or interval
+        # The longest sleep of a waiter while nothing would wake it.
+        self._unwatched_interval = unwatched_interval
         self._subscription = None
         self._events_seen = False
         self._follow_up = {}
@@ -137,7 +140,10 @@ class Watcher:
 
     def sleep_for(self, server_id):
         """A ``sleep(seconds)`` that returns early once the evacuation
-        record of ``server_id`` has ended."""
+        record of ``server_id`` has ended. After a wake-up its sleeps are
+        short again (0.05, 0.1, 0.2... s) until the waiter is done, and
+        none is longer than ``unwatched_interval`` while the watcher is
+        not ``working``."""
         with self._lock:
             wakeup = self._wakeups.setdefault(server_id, threading.Event())
 
@@ -145,6 +151,8 @@ class Watcher:
             with self._lock:
                 self._waiting += 1
                 self._anyone_waiting.notify_all()
+                if not self.working:
+                    seconds = min(seconds, self._unwatched_interval)
                 short = self._follow_up.get(server_id)
                 if short is not None:
                     seconds = min(seconds, short)
@@ -238,6 +246,7 @@ class Watcher:
             for server_id, status in new.values():
                 if self._trust_status:
                     self._ended[server_id] = status
+                self._follow_up[server_id] = FOLLOW_UP
                 self.wakeups['poll'] += 1
                 # Set even before anyone waits: the waiter sees it then.
                 self._wakeups.setdefault(server_id, threading.Event()).set()

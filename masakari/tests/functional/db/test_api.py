@@ -346,3 +346,21 @@ def test_vmove_create_many_in_one_go(database):
     assert sorted(v.instance_uuid for v in stored) == [
         'i%d' % i for i in range(5)]
     assert db_api.vmove_create_many([]) == []
+
+
+@pytest.mark.parametrize('backend', BACKENDS, indirect=True)
+def test_vmove_update_changes_only_its_live_row(database):
+    first, second = db_api.vmove_create_many(
+        [{'notification_uuid': 'n', 'instance_uuid': 'i%d' % i,
+          'instance_name': 'vm', 'status': 'pending'} for i in range(2)])
+    values = {'status': 'succeeded', 'dest_host': 'c2'}
+    db_api.vmove_update(first.uuid, values)
+    # The same values again still find the row (MySQL counts matched
+    # rows, not changed ones, for oslo.db's connections).
+    db_api.vmove_update(first.uuid, values)
+    stored = db_api.vmove_get_by_uuid(first.uuid)
+    assert (stored.status, stored.dest_host) == ('succeeded', 'c2')
+    assert stored.updated_at is not None
+    assert db_api.vmove_get_by_uuid(second.uuid).status == 'pending'
+    with pytest.raises(exception.VMoveNotFound):
+        db_api.vmove_update('no-such-vmove', values)

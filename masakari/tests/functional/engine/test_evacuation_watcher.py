@@ -131,6 +131,33 @@ def test_a_failing_listing_leaves_the_waiters_to_their_own_polling():
         assert fake.failures == 0
 
 
+def test_while_nothing_would_wake_a_waiter_its_sleeps_stay_short():
+    # The listing fails and no event comes: a waiter asking for a long
+    # sleep gets the unwatched interval, so its own reads go on.
+    fake = FakeNova()
+    fake.failures = 1000
+    with evacuation_watcher.Watcher(fake, 'ctx', 'c1', interval=0.01,
+                                    unwatched_interval=0.1) as watch:
+        started = time.monotonic()
+        thread, ended = sleep_in_thread(watch.sleep_for('vm-a'))
+        thread.join(LONG / 3)
+        assert not watch.working
+        assert ended and ended[0] - started < LONG / 6
+
+
+def test_after_a_record_ends_the_waiter_looks_again_soon():
+    # A waiter that found its server not moved yet after the wake-up
+    # looks again after 0.05, 0.1... s, not after its long interval.
+    fake = FakeNova([record(1, 'vm-a', 'pre-migrating')])
+    with watcher(fake) as watch:
+        sleep = watch.sleep_for('vm-a')
+        fake.finish(1, 'vm-a')
+        sleep(LONG)  # the wake-up itself
+        thread, ended = sleep_in_thread(sleep)
+        thread.join(LONG / 3)
+        assert ended, 'the follow-up sleep was not short'
+
+
 def test_leaving_stops_the_poller_even_with_waiters():
     fake = FakeNova()
     with watcher(fake) as watch:

@@ -394,6 +394,29 @@ def test_recovery_threads_bound_the_evacuations_in_nova(cloud, manager,
     assert 'Cannot list the evacuations' not in caplog.text
 
 
+def test_a_watched_evacuation_reads_its_server_once_nova_ended_it(
+        cloud, manager, ctx, conf):
+    """While Nova's evacuation records can be listed, the listing wakes
+    each waiting evacuation when Nova ends it: no read of the server
+    every verify_interval (1 s here) while Nova works on it."""
+    cloud.state.configure(evacuate_duration=2.5)
+    conf.set_override('host_failure_recovery_threads', 4)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    ha = cloud.servers('c1', 4, ha=True)
+    cloud.fail('c1')
+    route = 'GET /servers/{server_id}'
+    before = cloud.state.requests_served().get(route, 0)
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
+    # The servers came from one listing of the host; each was read once,
+    # to confirm where it runs (reading every second: 3 reads each).
+    assert cloud.state.requests_served().get(route, 0) - before == len(ha)
+
+
 @pytest.mark.parametrize('records', ['listed', 'unlisted'])
 def test_task_cleared_before_the_host_moves_is_not_a_failure(
         cloud, manager, ctx, records):
@@ -470,11 +493,10 @@ def test_an_evacuation_is_recorded_succeeded_only_once_unlocked(
     vmove_update = db_api.vmove_update
 
     def recording(uuid, values, *args, **kwargs):
-        updated = vmove_update(uuid, values, *args, **kwargs)
+        vmove_update(uuid, values, *args, **kwargs)
         if values.get('status') == 'succeeded':
-            locked_when_recorded[updated.instance_uuid] = cloud.info(
-                updated.instance_uuid)['locked']
-        return updated
+            server_id = db_api.vmove_get_by_uuid(uuid).instance_uuid
+            locked_when_recorded[server_id] = cloud.info(server_id)['locked']
 
     monkeypatch.setattr(records.db_api, 'vmove_update', recording)
     segment = cloud.segment('auto')
