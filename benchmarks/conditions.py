@@ -25,6 +25,8 @@ ENGINE_OPTIONS = (
      'evacuation_watch_interval', '1.0'),
     (('nova_events', 'enabled'), 'nova_events', 'false'),
     ((None, 'verify_interval'), 'verify_interval', '1'),
+    (('host_failure', 'watched_evacuation_poll_interval'),
+     'watched_evacuation_poll_interval', '10.0'),
 )
 
 

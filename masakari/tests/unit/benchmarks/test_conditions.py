@@ -13,7 +13,7 @@ def test_engine_options_with_defaults():
     assert conditions.engine(options, 'redfish') == {
         'force_down_failed_host': 'false', 'fencing': 'redfish', 'P': '10',
         'evacuation_watch_interval': '0.05', 'nova_events': 'false',
-        'verify_interval': '1'}
+        'verify_interval': '1', 'watched_evacuation_poll_interval': '10.0'}
     assert conditions.engine({})['fencing'] == 'none'
     assert conditions.engine({})['P'] is None
 
