@@ -555,3 +555,31 @@ def test_disable_held_by_nova_does_not_hold_the_evacuations(
                for message in messages)
     assert cloud.service('c1')['status'] == 'disabled'
     assert_evacuated_once([cloud.info(s) for s in servers], 'c1')
+
+
+def test_a_409_because_an_evacuation_is_under_way_is_followed(cloud, manager,
+                                                             ctx):
+    """Nova answers 409 to an evacuation while one is under way already
+    (CI saw it when a retry's request met the late request of the attempt
+    before): the engine follows the evacuation Nova is doing instead of
+    failing the notification or asking again."""
+    cloud.state.configure(evacuate_duration=0.3)
+    segment = cloud.segment('auto')
+    failed = cloud.host(segment, 'c1')
+    cloud.host(segment, 'c2')
+    server, other = cloud.servers('c1', 2, ha=True)
+    # The request evacuates the server, but the answer is Nova's refusal
+    # of a second one: the server is rebuilding by then.
+    cloud.state.add_http_fault(
+        '/servers/%s/action' % server, action='evacuate', status=409,
+        after=True, message='Cannot evacuate instance while it is in '
+                            'task_state rebuilding')
+    cloud.fail('c1')
+    uuid = cloud.host_down(failed)
+
+    assert manager.process(ctx, uuid) == 'finished', notification(
+        uuid).message
+
+    assert_evacuated_once([cloud.info(server), cloud.info(other)], 'c1',
+                          unlocked=True)
+    assert {move.status for move in vmoves(uuid)} == {'succeeded'}
