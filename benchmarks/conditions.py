@@ -22,7 +22,7 @@ ENGINE_OPTIONS = (
     (('fencing', 'bmc_inventory_file'), 'fencing', ''),
     ((None, 'host_failure_recovery_threads'), 'P', None),
     (('host_failure', 'evacuation_watch_interval'),
-     'evacuation_watch_interval', '1.0'),
+     'evacuation_watch_interval', '0.5'),
     (('nova_events', 'enabled'), 'nova_events', 'false'),
     ((None, 'verify_interval'), 'verify_interval', '1'),
     (('host_failure', 'watched_evacuation_poll_interval'),

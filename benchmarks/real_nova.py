@@ -54,9 +54,9 @@ FAILED, P = 'compute1', 3
 POLL = 0.25
 CONFIGS = {
     'defaults': {'host_failure': {'force_down_failed_host': 'false',
-                                  'evacuation_watch_interval': '1.0'},
+                                  'evacuation_watch_interval': '0.5'},
                  'nova_events': {'enabled': 'false'}},
-    'fenced': {'host_failure': {'evacuation_watch_interval': '1.0'},
+    'fenced': {'host_failure': {'evacuation_watch_interval': '0.5'},
                'nova_events': {'enabled': 'true'}},
 }
 # What masakari-hostmonitor posts for a host that went down.
@@ -286,7 +286,7 @@ def main(argv=None):
         stack.stop()
     result = {
         'git': conditions.git_state(ROOT), 'machine': machine.describe(),
-        'engine': {'P': str(P), 'evacuation_watch_interval': '1.0',
+        'engine': {'P': str(P), 'evacuation_watch_interval': '0.5',
                    'per row': 'see CONFIGS in benchmarks/real_nova.py'},
         'configs': CONFIGS, 'layout': layout, 'poll': POLL, 'rows': rows}
     cli.write_json(args.out, result)

@@ -7,7 +7,7 @@
     evacuation records every 0.05 s. The bound is ``ceil(N/P)·L``.
 ``realistic``
     The simulator's ``realistic`` profile and the engine's shipped
-    defaults: no force-down, no fencing, no Nova events, a 1 s poll, so
+    defaults: no force-down, no fencing, no Nova events, a 0.5 s poll, so
     the engine waits for Nova to notice the host is gone
     (``service_down_time`` from the failure).
 ``fenced``
@@ -77,7 +77,7 @@ class Setting:
 
 
 # The engine's os-migrations poll in the idealised rows: the opt-in fast
-# path (the default, 1 s, puts up to 1 s per round into a result).
+# path (the default, 0.5 s, puts up to 0.5 s per round into a result).
 FAST_WATCH = (('host_failure', 'evacuation_watch_interval'), '0.05')
 NO_FORCE_DOWN = (('host_failure', 'force_down_failed_host'), 'false')
 NOVA_EVENTS = (('nova_events', 'enabled'), 'true')
@@ -86,7 +86,7 @@ SETTINGS = (
     Setting('ideal', 'idealised: down at once, no latency, fast poll',
             'default', engine_options=(FAST_WATCH,)),
     Setting('realistic', 'realistic, engine defaults (no force-down, no '
-            'fencing, no Nova events, 1 s poll)', 'realistic',
+            'fencing, no Nova events, 0.5 s poll)', 'realistic',
             engine_options=(NO_FORCE_DOWN,),
             bound='nova_down', clock='failure'),
     Setting('fenced', 'realistic with Redfish fencing and Nova events',

@@ -75,20 +75,18 @@ host_failure_opts = [
                      '(compute API 2.53+) so evacuation starts at once. '
                      'Enable only when the host monitors report hosts that '
                      'are fenced (powered off).'),
-    cfg.FloatOpt('evacuation_watch_interval', default=1.0, min=0.01,
+    cfg.FloatOpt('evacuation_watch_interval', default=0.5, min=0.01,
                  help='Seconds between two listings of Nova\'s evacuation '
                       'records of a failed host (GET /os-migrations) while '
                       'its evacuations run and no event from Nova has '
                       'arrived (see [nova_events]). Each listing wakes the '
                       'evacuations that ended. One listing serves every '
                       'evacuation of the host, so the default costs nova-'
-                      'api one request per second per failed host, about '
-                      'as much as the one read per second of each waiting '
-                      'server (verify_interval), and notices an end 0.5 s '
-                      'late on average, small beside an evacuation\'s tens '
-                      'of seconds. 0.05 (20 requests per second per failed '
-                      'host) is the fast path for short evacuations, '
-                      'benchmarks and tests.'),
+                      'api two requests per second per failed host, '
+                      'whatever its number of instances, and notices an '
+                      'end 0.25 s late on average. 0.05 (20 requests per '
+                      'second per failed host) is the fast path for short '
+                      'evacuations, benchmarks and tests.'),
     cfg.FloatOpt('watched_evacuation_poll_interval', default=10.0,
                  min=0.05,
                  help='Seconds between two reads of a server being '

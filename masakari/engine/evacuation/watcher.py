@@ -41,7 +41,10 @@ from masakari.engine.evacuation import nova_events
 LOG = logging.getLogger(__name__)
 
 # Seconds between two polls of the evacuation records (the option's default).
-INTERVAL = 1.0
+INTERVAL = 0.5
+# A waiter's longest sleep while nothing would wake it (verify_interval's
+# default).
+UNWATCHED_INTERVAL = 1.0
 # The first short sleep of a waiter after an event woke it.
 FOLLOW_UP = 0.05
 # How far before the newest update seen the next listing starts: Nova may
@@ -60,7 +63,7 @@ class Watcher:
 
     def __init__(self, novaclient, context, source_host, interval=INTERVAL,
                  events=None, server_ids=(), event_interval=None,
-                 unwatched_interval=INTERVAL):
+                 unwatched_interval=UNWATCHED_INTERVAL):
         self._novaclient = novaclient
         self._context = context
         self._source_host = source_host
