@@ -4,6 +4,7 @@ import threading
 import time
 
 from masakari.compute import resources
+from masakari.engine.evacuation import confirm
 from masakari.engine.evacuation import listener
 from masakari.engine.evacuation import nova_events
 from masakari.engine.evacuation import watcher as evacuation_watcher
@@ -156,6 +157,37 @@ def test_after_a_record_ends_the_waiter_looks_again_soon():
         thread, ended = sleep_in_thread(sleep)
         thread.join(LONG / 3)
         assert ended, 'the follow-up sleep was not short'
+
+
+class FakeNovaWithServer(FakeNova):
+    """Also answers reads of one server, already moved to c2."""
+
+    def __init__(self):
+        super().__init__()
+        self.reads = 0
+
+    def get_server(self, context, server_id):
+        self.reads += 1
+        return resources.Server(id=server_id, host='c2', vm_state='active')
+
+
+def test_a_waiter_nobody_wakes_still_reads_its_server_seldom(conf):
+    # The listing works but never shows the record (a missed wake-up):
+    # the waiter reads on its own after watched_evacuation_poll_interval.
+    conf.set_override('watched_evacuation_poll_interval', 1.5,
+                      'host_failure')
+    nova = FakeNovaWithServer()
+    asked = resources.Server(id='vm-a', host='c1', vm_state='active',
+                             task_state='rebuilding')
+    with watcher(nova) as watch:
+        started = time.monotonic()
+        server = confirm.wait_for_evacuation(nova, 'ctx', asked, 'c1',
+                                             'active', watch)
+        waited = time.monotonic() - started
+    assert server.host == 'c2'
+    assert nova.reads == 1, 'read before its interval'
+    # Not after verify_interval (1 s), as before the option.
+    assert 1.5 <= waited < LONG / 3
 
 
 def test_leaving_stops_the_poller_even_with_waiters():

@@ -375,16 +375,24 @@ def _most_evacuations_at_once(cloud):
     return most
 
 
-def test_recovery_threads_bound_the_evacuations_in_nova(cloud, manager,
-                                                        ctx, conf,
-                                                        caplog):
-    cloud.state.configure(evacuate_duration=0.3)
-    conf.set_override('host_failure_recovery_threads', 2)
+def _failed_host_of_ha_servers(cloud, conf, servers, threads, evacuate):
+    """Host c1 (failed) with ``servers`` HA servers and c2 to take them;
+    ``threads`` evacuations at a time of ``evacuate`` seconds each."""
+    cloud.state.configure(evacuate_duration=evacuate)
+    conf.set_override('host_failure_recovery_threads', threads)
     segment = cloud.segment('auto')
     failed = cloud.host(segment, 'c1')
     cloud.host(segment, 'c2')
-    ha = cloud.servers('c1', 6, ha=True)
+    ha = cloud.servers('c1', servers, ha=True)
     cloud.fail('c1')
+    return failed, ha
+
+
+def test_recovery_threads_bound_the_evacuations_in_nova(cloud, manager,
+                                                        ctx, conf,
+                                                        caplog):
+    failed, ha = _failed_host_of_ha_servers(cloud, conf, servers=6,
+                                            threads=2, evacuate=0.3)
 
     assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
 
@@ -399,13 +407,8 @@ def test_a_watched_evacuation_reads_its_server_once_nova_ended_it(
     """While Nova's evacuation records can be listed, the listing wakes
     each waiting evacuation when Nova ends it: no read of the server
     every verify_interval (1 s here) while Nova works on it."""
-    cloud.state.configure(evacuate_duration=2.5)
-    conf.set_override('host_failure_recovery_threads', 4)
-    segment = cloud.segment('auto')
-    failed = cloud.host(segment, 'c1')
-    cloud.host(segment, 'c2')
-    ha = cloud.servers('c1', 4, ha=True)
-    cloud.fail('c1')
+    failed, ha = _failed_host_of_ha_servers(cloud, conf, servers=4,
+                                            threads=4, evacuate=2.5)
     route = 'GET /servers/{server_id}'
     before = cloud.state.requests_served().get(route, 0)
 
