@@ -97,8 +97,9 @@ def _call(context, what, func, *args, idempotent=True, instance_id=None,
           quiet=False, **kwargs):
     """Run one novaclient call with logging, retries and translation.
 
-    ``quiet`` logs the call at debug level: for polls repeated many times a
-    second, whose failures are still logged as warnings.
+    ``quiet`` logs the call at debug level: for reads, which change nothing
+    in Nova and come several per recovered instance (and polls many times a
+    second); their failures are still logged as warnings.
     """
     retries = CONF[NOVA_GROUP].call_retries
     attempt = 0
@@ -234,7 +235,7 @@ class API:
     def get_server(self, context, uuid):
         client = get_client(context)
         server = _call(context, 'get server %s' % uuid, client.servers.get,
-                       uuid, instance_id=uuid)
+                       uuid, instance_id=uuid, quiet=True)
         return Server.from_dict(_fields(server))
 
     def get_evacuations(self, context, source_host, changes_since=None):

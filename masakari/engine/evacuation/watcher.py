@@ -182,7 +182,7 @@ class Watcher:
             self.wakeups['event'] += 1
             self._wakeups.setdefault(event.instance_uuid,
                                      threading.Event()).set()
-        LOG.info("Evacuation of %s ended (Nova's %s event)",
+        LOG.debug("Evacuation of %s ended (Nova's %s event)",
                  event.instance_uuid, event.event_type)
 
     # --- the poller ------------------------------------------------------

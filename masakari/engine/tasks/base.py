@@ -111,15 +111,18 @@ class MasakariTask(task.Task):
         they record as they come (at most once per FLUSH_INTERVAL);
         call from the thread running the task."""
         futures = list(futures)
+        # Counted down as they end: every wake-up (each detail a helper
+        # records) checks a number, not all the futures of a recovery.
+        running = [len(futures)]
 
-        def wake(_future):
+        def ended(_future):
             with self._details_changed:
+                running[0] -= 1
                 self._details_changed.notify_all()
 
         for future in futures:
-            future.add_done_callback(wake)
-        while not self._wait_for_unsent(
-                lambda: all(future.done() for future in futures)):
+            future.add_done_callback(ended)
+        while not self._wait_for_unsent(lambda: running[0] == 0):
             self.flush_details()
         self.flush_details()
 

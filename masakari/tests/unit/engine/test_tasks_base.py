@@ -72,3 +72,29 @@ def test_progress_of_helpers_is_saved_while_they_run():
     assert future.result() is True
     assert {thread for thread, _ in seen} == {threading.get_ident()}
     assert seen[0][1]['progress_details'][0]['message'] == 'from a helper'
+
+
+def test_waiting_returns_once_every_helper_ended():
+    """Helpers that ended before the wait and helpers still running are
+    both waited for; every detail they recorded is saved at the end."""
+    from concurrent import futures
+
+    task, seen = _task()
+    task.pre_execute()
+    release = threading.Event()
+
+    def helper(index):
+        task.update_details('helper %d' % index, 0.5)
+        if index % 2:
+            release.wait(30)
+        return index
+
+    with futures.ThreadPoolExecutor(50) as pool:
+        started = [pool.submit(helper, index) for index in range(100)]
+        futures.wait([f for i, f in enumerate(started) if i % 2 == 0])
+        threading.Timer(0.2, release.set).start()
+        task.wait_reporting_progress(started)
+        assert all(future.done() for future in started)
+    messages = {entry['message']
+                for entry in seen[-1][1]['progress_details']}
+    assert messages == {'helper %d' % index for index in range(100)}
