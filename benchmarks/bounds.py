@@ -12,9 +12,14 @@ elsewhere, for an engine that wastes nothing:
     latency before Nova acts on it, and its claim on the target host
     (``evacuate_claim_time`` c) is taken under that host's lock, one at a
     time. So each of the P slots spends at least ``lat + c + L`` per
-    evacuation, and the busiest of T target hosts (at least ``ceil(N/T)``
-    evacuations) claims for ``ceil(N/T)·c`` before its last rebuild
-    starts: ``max(ceil(N/P)·(lat + c + L), lat + ceil(N/T)·c + L)``.
+    evacuation. The R = ``N - P·(ceil(N/P) - 1)`` slots that run
+    ``ceil(N/P)`` evacuations (all P when P divides N) cannot all claim
+    their first target at once: T target hosts grant at most T claims
+    per ``c``, so the last of them starts ``(ceil(R/T) - 1)·c`` after
+    the first, and its whole chain with it. And the busiest of the T
+    hosts (at least ``ceil(N/T)`` evacuations) claims for
+    ``ceil(N/T)·c`` before its last rebuild starts: ``max(ceil(N/P)·(lat
+    + c + L) + (ceil(R/T) - 1)·c, lat + ceil(N/T)·c + L)``.
 ``ideal``
     Nova reports the host down at once: ``evacuations``, from the POST.
 ``nova_down``
@@ -38,15 +43,19 @@ FENCED_SLACK = 1.0
 
 
 def evacuations(n, p, duration, latency=0.0, claim=0.0, targets=None):
-    """``max(ceil(N/P)·(lat + c + L), lat + ceil(N/T)·c + L)``; without
-    ``targets`` (or a claim) only the first term."""
+    """``max(ceil(N/P)·(lat + c + L) + (ceil(R/T) - 1)·c, lat +
+    ceil(N/T)·c + L)``; without ``targets`` (or a claim) only
+    ``ceil(N/P)·(lat + c + L)``."""
     if n <= 0:
         return 0.0
-    per_slot = math.ceil(n / p) * (latency + claim + duration)
+    waves = math.ceil(n / p)
+    per_slot = waves * (latency + claim + duration)
     if not claim or not targets:
         return per_slot
+    longest_slots = n - p * (waves - 1)
+    staggered = per_slot + (math.ceil(longest_slots / targets) - 1) * claim
     per_target = latency + math.ceil(n / targets) * claim + duration
-    return max(per_slot, per_target)
+    return max(staggered, per_target)
 
 
 def ideal(n, p, duration, **knobs):
@@ -76,6 +85,7 @@ def knobs(settings, targets):
 
 FORMULAS = {
     'ideal': 'ceil(N/P)·L',
-    'nova_down': 'service_down_time + ceil(N/P)·(lat + c + L)',
-    'fenced': 'fence + ceil(N/P)·(lat + c + L)',
+    'nova_down': 'service_down_time + ceil(N/P)·(lat + c + L) + '
+                 '(ceil(R/T) - 1)·c',
+    'fenced': 'fence + ceil(N/P)·(lat + c + L) + (ceil(R/T) - 1)·c',
 }

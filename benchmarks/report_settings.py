@@ -89,7 +89,9 @@ def section(recovery):
         rst.para(
             'The bounds (``benchmarks/bounds.py``), with lat the smallest '
             'API latency, c the claim time per evacuation on its target '
-            '(one claim at a time per target host) and T = 4 target hosts: '
+            '(one claim at a time per target host), T = 4 target hosts and '
+            'R = N - P·(ceil(N/P) - 1) the slots that run ceil(N/P) '
+            'evacuations, whose first claims T hosts grant T per c: '
             'idealised %s; realistic %s, from the failure, or the per-'
             'target term lat + ceil(N/T)·c + L in place of the per-slot '
             'one when larger; fenced %s, from the POST, where *fence* is '

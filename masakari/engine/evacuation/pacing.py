@@ -11,7 +11,11 @@ move that work out of the way:
 freed by one evacuation is taken at once by a server that is ready.
 
 ``ServerSnapshot`` is one listing of the failed host's servers at the start,
-so the first wave of servers needs no read of its own each.
+so the first wave of servers needs no read of its own each. The listing is
+the one the preparing task made moments before when there is one
+(``RECENT_LISTINGS``): listing hundreds of servers again would cost Nova
+and the engine, and would stand between the failure and the first
+evacuation.
 """
 
 import contextlib
@@ -72,9 +76,9 @@ class Slots:
 class ServerSnapshot:
     """The failed host's servers as listed once, each handed out once."""
 
-    def __init__(self, servers, clock=time.monotonic):
+    def __init__(self, servers, clock=time.monotonic, taken_at=None):
         self._clock = clock
-        self._taken_at = clock()
+        self._taken_at = clock() if taken_at is None else taken_at
         self._servers = {server.id: server for server in servers}
         self._lock = threading.Lock()
 
@@ -92,3 +96,39 @@ class ServerSnapshot:
         if self._clock() - self._taken_at > SNAPSHOT_MAX_AGE:
             return None
         return server
+
+
+class RecentListings:
+    """The latest listing of a failed host's servers made for a
+    notification in this process, handed to that notification's next
+    evacuation of the host while it is fresh, once."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._listings = {}
+        self._lock = threading.Lock()
+
+    def remember(self, notification_uuid, host, servers):
+        now = self._clock()
+        with self._lock:
+            # Drop what nobody took (a recovery that ended before it
+            # evacuated): nothing older than SNAPSHOT_MAX_AGE is handed out.
+            for key, (taken_at, _) in list(self._listings.items()):
+                if now - taken_at > SNAPSHOT_MAX_AGE:
+                    del self._listings[key]
+            self._listings[notification_uuid, host] = (now, list(servers))
+
+    def take(self, notification_uuid, host):
+        """A ``ServerSnapshot`` of the host's listing, or None when there
+        is none young enough to act on."""
+        with self._lock:
+            listed = self._listings.pop((notification_uuid, host), None)
+        if listed is None:
+            return None
+        taken_at, servers = listed
+        if self._clock() - taken_at > SNAPSHOT_MAX_AGE:
+            return None
+        return ServerSnapshot(servers, clock=self._clock, taken_at=taken_at)
+
+
+RECENT_LISTINGS = RecentListings()

@@ -46,8 +46,11 @@ class HostEvacuation:
     """The evacuations of one failed host, to ``target`` when given."""
 
     def __init__(self, task, source_host, unfinished, target=None,
-                 priority_key=None, wait_by_priority=False):
+                 priority_key=None, wait_by_priority=False,
+                 notification_uuid=None):
         self.task = task
+        # Whose listing of the host (``pacing.RECENT_LISTINGS``) to use.
+        self.notification_uuid = notification_uuid
         self.nova = task.novaclient
         self.context = task.context
         self.source_host = source_host
@@ -115,6 +118,10 @@ class HostEvacuation:
     def _list_servers(self):
         servers = []
         if self.unfinished:
+            recent = pacing.RECENT_LISTINGS.take(self.notification_uuid,
+                                                 self.source_host)
+            if recent is not None:
+                return recent
             try:
                 servers = self.nova.get_servers(self.context,
                                                 self.source_host)

@@ -85,6 +85,8 @@ class Watcher:
         # The longest sleep of a waiter while nothing would wake it.
         self._unwatched_interval = unwatched_interval
         self._subscription = None
+        # Set once the records that ended before the recovery are known.
+        self._first_listing = threading.Event()
         self._events_seen = False
         self._follow_up = {}
         # Wake-ups given, by source: 'event' or 'poll'.
@@ -95,8 +97,9 @@ class Watcher:
         if self._events is not None:
             self._subscription = self._events.subscribe(self._server_ids,
                                                         self._on_event)
-        # Records that ended before the recovery started wake nobody.
-        self._known = self._final_record_ids()
+        # The first listing (records that ended before the recovery
+        # started, which wake nobody) is made on the watcher's thread,
+        # beside the servers' preparation; ``forget`` waits for it.
         self._thread = threading.Thread(
             target=self._run, daemon=True,
             name='evacuation-watch-%s' % self._source_host)
@@ -125,7 +128,9 @@ class Watcher:
 
     def forget(self, server_id):
         """Before asking Nova (again) to evacuate ``server_id``: whatever
-        ended before is not about this request."""
+        ended before is not about this request (once the first listing
+        says which records ended before the recovery)."""
+        self._first_listing.wait()
         with self._lock:
             self._ended.pop(server_id, None)
             self._follow_up.pop(server_id, None)
@@ -220,6 +225,10 @@ class Watcher:
                 for record in records if record.over}
 
     def _run(self):
+        try:
+            self._known = self._final_record_ids()
+        finally:
+            self._first_listing.set()
         while True:
             with self._lock:
                 while not self._stopped and not self._waiting:

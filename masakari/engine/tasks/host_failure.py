@@ -18,6 +18,7 @@ from oslo_utils import timeutils
 
 from masakari.conf import CONF
 from masakari.engine import compute_service
+from masakari.engine.evacuation import pacing
 from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import records
 from masakari.engine.evacuation import reserved_host as reserved
@@ -183,6 +184,8 @@ class PrepareHAEnabledInstancesTask(base.MasakariTask):
         self.update_details("Preparing instances for evacuation from host "
                             "'%s'" % host_name, 0.0)
         servers = self.novaclient.get_servers(self.context, host_name)
+        pacing.RECENT_LISTINGS.remember(notification_uuid, host_name,
+                                        servers)
         conf = CONF.host_failure
         ha_key = conf.ha_enabled_instance_metadata_key
         selected, skipped = planning.select_instances(
@@ -195,11 +198,15 @@ class PrepareHAEnabledInstancesTask(base.MasakariTask):
         for server, reason in skipped:
             self.update_details("Skipping instance '%s' (%s): %s"
                                 % (server.id, server.name, reason), 0.3)
-        for server in selected:
-            kind = ('HA-enabled' if server.metadata_flag(ha_key)
-                    else 'not HA-enabled, evacuate_all_instances is true')
-            self.update_details("Instance '%s' (%s) will be evacuated: %s"
-                                % (server.id, server.name, kind), 0.5)
+        # One line for all of them, not one each: a host of hundreds of
+        # servers would log and save hundreds before the first evacuation.
+        not_ha = [server.id for server in selected
+                  if not server.metadata_flag(ha_key)]
+        if not_ha:
+            self.update_details('%d instance(s) not HA-enabled will be '
+                                'evacuated too (evacuate_all_instances is '
+                                'true): %s' % (len(not_ha), ', '.join(not_ha)),
+                                0.5)
         left_before = records.record_selected(notification_uuid, host_name,
                                               selected)
         if not selected and not left_before:
@@ -234,7 +241,7 @@ class EvacuateInstancesTask(base.MasakariTask):
         run.HostEvacuation(
             self, host_name, records.unfinished(notification_uuid),
             target=target, priority_key=conf.priority_metadata_key,
-            wait_by_priority=wait).run()
+            wait_by_priority=wait, notification_uuid=notification_uuid).run()
         self.check_lease()
         failed = records.failed_instances(notification_uuid)
         if failed:

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from masakari.compute import nova
 from masakari.db import api as db_api
 from masakari.engine import periodic
 from masakari.engine.evacuation import records
@@ -60,6 +61,11 @@ def test_auto_evacuates_every_instance(cloud, manager, ctx):
         'DisableComputeServiceTask', 'PrepareHAEnabledInstancesTask',
         'EvacuateInstancesTask']
     assert {d['state'] for d in details} == {'SUCCESS'}
+    prepared = [item['message'] for item in details[1]['progress_details']]
+    assert ('2 instance(s) not HA-enabled will be evacuated too '
+            '(evacuate_all_instances is true): %s' % ', '.join(
+                sorted(plain, key=lambda id_: str(prepared).index(id_)))
+            ) in prepared
     for entry in details:
         assert entry['progress'] == 1.0
         for item in entry['progress_details']:
@@ -418,6 +424,27 @@ def test_a_watched_evacuation_reads_its_server_once_nova_ended_it(
     # The servers came from one listing of the host; each was read once,
     # to confirm where it runs (reading every second: 3 reads each).
     assert cloud.state.requests_served().get(route, 0) - before == len(ha)
+
+
+def test_the_failed_host_is_listed_once_per_recovery(cloud, manager, ctx,
+                                                    conf):
+    """The evacuations start from the listing the preparing task made a
+    moment before, instead of listing the host's servers again."""
+    failed, ha = _failed_host_of_ha_servers(cloud, conf, servers=6,
+                                            threads=3, evacuate=0.2)
+    route = 'GET /servers/detail'
+    before = cloud.state.requests_served().get(route, 0)
+    # What one listing of the host costs (novaclient reads pages until an
+    # empty one).
+    nova.API().get_servers(ctx, 'c1')
+    one_listing = cloud.state.requests_served().get(route, 0) - before
+    before += one_listing
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
+    assert cloud.state.requests_served().get(route, 0) - before == \
+        one_listing
 
 
 @pytest.mark.parametrize('records', ['listed', 'unlisted'])

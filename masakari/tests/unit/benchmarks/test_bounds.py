@@ -12,8 +12,11 @@ from benchmarks import recovery_settings
     (500, 50, 2.5, {}, 25.0),
     (1, 10, 2.5, {}, 2.5),
     (0, 10, 2.5, {}, 0.0),
-    # latency and claim on every slot's path
-    (100, 10, 2.5, {'latency': 0.05, 'claim': 0.1, 'targets': 4}, 26.5),
+    # latency and claim on every slot's path, and the 10 slots' first
+    # claims spread over 3 claim times on the busiest of 4 targets
+    (100, 10, 2.5, {'latency': 0.05, 'claim': 0.1, 'targets': 4}, 26.7),
+    # 95 = 9 waves of 10 and 5 slots with a 10th: those 5 start in 2
+    (95, 10, 2.5, {'latency': 0.05, 'claim': 0.1, 'targets': 4}, 26.6),
     # one target host: its claims, one at a time, dominate
     (500, 50, 2.5, {'latency': 0.0, 'claim': 0.1, 'targets': 1}, 52.5),
     # no target count: the per-slot term only
@@ -42,8 +45,10 @@ def test_knobs_from_simulator_settings():
 
 @pytest.mark.parametrize('name, fence, expected, clock', [
     ('ideal', None, 25.0, 'post'),
-    ('realistic', None, 60.0 + 10 * (0.04 + 0.1 + 2.5), 'failure'),
-    ('fenced', 0.25, 0.25 + 10 * (0.04 + 0.1 + 2.5), 'post'),
+    # the 10 slots' first claims: 3 on the busiest of 4 targets
+    ('realistic', None, 60.0 + 10 * (0.04 + 0.1 + 2.5) + 2 * 0.1,
+     'failure'),
+    ('fenced', 0.25, 0.25 + 10 * (0.04 + 0.1 + 2.5) + 2 * 0.1, 'post'),
 ])
 def test_each_setting_picks_its_bound(name, fence, expected, clock):
     setting = next(s for s in recovery_settings.SETTINGS if s.name == name)

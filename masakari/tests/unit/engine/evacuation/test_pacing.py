@@ -135,3 +135,29 @@ def test_leaving_nova_early_hands_the_slot_on_once():
     # Exactly one slot: a second holder would not get in while one holds it.
     with slots.in_nova():
         assert not slots._in_nova.acquire(blocking=False)
+
+
+def test_a_recent_listing_is_handed_to_the_next_evacuation_once():
+    now = [1000.0]
+    listings = pacing.RecentListings(clock=lambda: now[0])
+    listings.remember('n1', 'c1', [server('a'), server('b')])
+    now[0] += 1.0
+    snapshot = listings.take('n1', 'c1')
+    assert snapshot.listed() == {'a': server('a'), 'b': server('b')}
+    assert listings.take('n1', 'c1') is None
+    # Its age counts from the listing, not from the hand-over.
+    now[0] += pacing.SNAPSHOT_MAX_AGE - 0.5
+    assert snapshot.take('a') is None
+
+
+def test_a_listing_too_old_or_of_another_recovery_is_not_handed_out():
+    now = [1000.0]
+    listings = pacing.RecentListings(clock=lambda: now[0])
+    listings.remember('n1', 'c1', [server('a')])
+    assert listings.take('n1', 'c2') is None
+    assert listings.take('n2', 'c1') is None
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert listings.take('n1', 'c1') is None
+    # A listing nobody took is dropped once it is too old.
+    listings.remember('n3', 'c3', [server('b')])
+    assert list(listings._listings) == [('n3', 'c3')]
