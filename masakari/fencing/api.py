@@ -17,6 +17,7 @@ from masakari.conf import CONF
 from masakari import exception
 from masakari.fencing import drivers
 from masakari.fencing.drivers import base
+from masakari.fencing.errors import BMCError
 from masakari.fencing.errors import FencingError
 from masakari.fencing.errors import NotFenceable
 from masakari.fencing import inventory
@@ -58,6 +59,15 @@ def fence(host_name, sleep=time.sleep, clock=time.monotonic):
     started = clock()
     try:
         state = driver.power_state(bmc)
+    except BMCError as exc:
+        if not exc.answered:
+            # Unreachable, or the credentials refused: so would the
+            # power-off be.
+            raise _failed(host_name, str(exc))
+        # Only a reading of Off fences the host, whatever happens next.
+        LOG.warning('Host %s: its BMC answered the power state read with '
+                    'an error; powering it off anyway: %s', host_name, exc)
+        state = None
     except FencingError as exc:
         raise _failed(host_name, str(exc))
     if state == base.OFF:

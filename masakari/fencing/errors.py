@@ -24,12 +24,18 @@ class InventoryError(FencingError):
 
 
 class BMCError(FencingError):
-    """A call to a host's BMC failed (refused, timed out, unexpected reply)."""
+    """A call to a host's BMC failed (refused, timed out, unexpected reply).
 
-    def __init__(self, bmc, action, detail):
+    ``answered``: the BMC took the call and answered it with an error (an
+    HTTP error status, an IPMI completion code), as opposed to not
+    answering or refusing the credentials: another call may still work.
+    """
+
+    def __init__(self, bmc, action, detail, answered=False):
         self.host = bmc.host
         self.driver = bmc.driver
         self.action = action
+        self.answered = answered
         message = '%s of host %r through its %s BMC at %s failed: %s' % (
             action, bmc.host, bmc.driver, bmc.address, detail)
         super().__init__(scrub(message, bmc.password))

@@ -13,6 +13,7 @@ questions, minutes apart, and no session should outlive them.
 
 import threading
 
+from pyghmi import exceptions as pyghmi_exc
 from pyghmi.ipmi import command
 from pyghmi.ipmi.private import session
 
@@ -46,6 +47,9 @@ def _call(bmc, action, operation):
                                    keepalive=False)
             try:
                 outcome['reply'] = operation(ipmi)
+            except pyghmi_exc.IpmiException as exc:
+                # Logged in, then the command failed: a completion code.
+                outcome['answered'] = exc
             finally:
                 _end_session(ipmi.ipmi_session)
         except Exception as exc:
@@ -58,12 +62,16 @@ def _call(bmc, action, operation):
     worker.join(timeout)
     if worker.is_alive():
         raise BMCError(bmc, action, 'no answer within %.1f s' % timeout)
-    if 'error' in outcome:
-        error = outcome['error']
-        raise BMCError(bmc, action, '%s: %s' % (type(error).__name__, error))
+    for kind in ('error', 'answered'):
+        if kind in outcome:
+            error = outcome[kind]
+            raise BMCError(bmc, action, '%s: %s' % (type(error).__name__,
+                                                    error),
+                           answered=kind == 'answered')
     reply = outcome.get('reply') or {}
     if 'error' in reply:
-        raise BMCError(bmc, action, reply['error'])
+        # A completion code: the BMC is there and took the session.
+        raise BMCError(bmc, action, reply['error'], answered=True)
     return reply
 
 

@@ -52,18 +52,26 @@ class _system:
             return self.root.get_system(bmc.system_id or None)
         except Exception as exc:
             self._close()
-            raise BMCError(bmc, self.action, _describe(exc))
+            raise BMCError(bmc, self.action, _describe(exc),
+                           answered=_answered(exc))
 
     def __exit__(self, exc_type, exc, traceback):
         self._close()
         if exc is not None and not isinstance(exc, BMCError):
-            raise BMCError(self.bmc, self.action, _describe(exc)) from None
+            raise BMCError(self.bmc, self.action, _describe(exc),
+                           answered=_answered(exc)) from None
         return False
 
     def _close(self):
         connector = getattr(self.root, '_conn', None)
         if connector is not None:
             connector.close()
+
+
+def _answered(exc):
+    """An HTTP error status from the BMC, other than a refused login."""
+    return (isinstance(exc, sushy.exceptions.HTTPError) and
+            not isinstance(exc, sushy.exceptions.AccessError))
 
 
 def _describe(exc):

@@ -127,3 +127,25 @@ def _wait_for(condition, timeout=5):
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def test_a_power_state_read_answered_with_an_error_does_not_stop_fencing(
+        bmc, caplog):
+    """The BMC answers the engine's first read with an error (sushy
+    retries a 500 once, so two reads fail for Redfish): the engine powers
+    the host off anyway and calls it fenced only once a read says off."""
+    bmc.set_failing_reads(2 if bmc.driver == 'redfish' else 1)
+    fenced = api.fence(HOST)
+    assert fenced.already_off is False
+    assert len(bmc.power_off_requests) == 1
+    assert api.power_state(HOST) == 'off'
+    assert 'powering it off anyway' in caplog.text
+
+
+def test_an_unreadable_state_that_stays_so_fences_nothing(bmc, conf):
+    """Reads keep failing: the power-off goes out, but without a reading
+    of off the host is not fenced."""
+    conf.set_override('power_off_timeout', 1, 'fencing')
+    bmc.set_failing_reads(1000)
+    with pytest.raises(exception.HostFencingFailed):
+        api.fence(HOST)
