@@ -21,6 +21,7 @@ from novaclient import client as nova_client
 from oslo_log import log as logging
 
 from masakari.compute import http_session
+from masakari.compute import http_transport
 from masakari.conf import CONF
 from masakari import exception
 
@@ -88,7 +89,7 @@ def _configured_client():
         auth = ks_loading.load_auth_from_conf_options(CONF, NOVA_GROUP)
         session = ks_loading.load_session_from_conf_options(
             CONF, NOVA_GROUP, auth=auth, timeout=nova.call_timeout,
-            session=http_session.EnvironmentOnceSession())
+            session=_http_session())
         return nova_client.Client(
             version, session=session,
             endpoint_override=nova.endpoint_override,
@@ -120,7 +121,17 @@ def _legacy_session(auth):
     verify = CONF.nova_ca_certificates_file or not CONF.nova_api_insecure
     return ks_session.Session(auth=auth, verify=verify,
                               timeout=CONF[NOVA_GROUP].call_timeout,
-                              session=http_session.EnvironmentOnceSession())
+                              session=_http_session())
+
+
+def _http_session():
+    """The HTTP session under keystoneauth, keeping enough idle
+    connections for the engine's evacuation threads (two per evacuation
+    in Nova): each one beyond the pool would be a new TCP (and TLS)
+    connection per call."""
+    return http_session.EnvironmentOnceSession(
+        pool_maxsize=max(http_transport.DEFAULT_POOLSIZE,
+                         2 * CONF.host_failure_recovery_threads))
 
 
 def _legacy_catalog_info():

@@ -41,12 +41,12 @@ class EnvironmentOnceSession(requests.Session):
     """A requests session that reads the environment once per endpoint
     and prepares plain requests without generic merges."""
 
-    def __init__(self):
+    def __init__(self, pool_maxsize=http_transport.DEFAULT_POOLSIZE):
         super().__init__()
         self._merged = {}
         self._netrc = {}
         self._lock = threading.Lock()
-        adapter = http_transport.StdlibHTTPAdapter()
+        adapter = http_transport.StdlibHTTPAdapter(pool_maxsize=pool_maxsize)
         self.mount('http://', adapter)
         self.mount('https://', adapter)
         self.headers['Accept-Encoding'] = http_transport.ACCEPT_ENCODING

@@ -40,6 +40,8 @@ from requests import exceptions
 from requests import structures
 from requests import utils
 
+# Idle connections kept per endpoint, unless told otherwise: requests'.
+DEFAULT_POOLSIZE = adapters.DEFAULT_POOLSIZE
 # What this adapter can decode, and so what the session advertises.
 ACCEPT_ENCODING = 'gzip, deflate'
 _DECODABLE = frozenset(('', 'identity', 'gzip', 'x-gzip', 'deflate'))
@@ -105,7 +107,7 @@ def _decode(body, encoding):
 class StdlibHTTPAdapter(adapters.HTTPAdapter):
     """requests' HTTPAdapter whose plain requests go over ``http.client``."""
 
-    def __init__(self, pool_maxsize=adapters.DEFAULT_POOLSIZE, **kwargs):
+    def __init__(self, pool_maxsize=DEFAULT_POOLSIZE, **kwargs):
         super().__init__(pool_maxsize=pool_maxsize, **kwargs)
         self._idle_limit = pool_maxsize
         self._idle = {}

@@ -1,6 +1,7 @@
 """The Nova client's HTTP session reads the environment once per endpoint
 and still merges what each request asks for."""
 
+from masakari.compute import client
 from masakari.compute import http_session
 
 
@@ -32,3 +33,14 @@ def test_proxies_of_a_request_are_merged_as_requests_does():
         'https://nova.example/', {'https': 'http://mine:1'}, None, True,
         None)
     assert merged['proxies']['https'] == 'http://mine:1'
+
+
+def test_the_nova_session_keeps_a_connection_per_evacuation_thread(conf):
+    conf.set_override('host_failure_recovery_threads', 40)
+    session = client._http_session()
+    adapter = session.get_adapter('https://nova.example/')
+    assert adapter is session.get_adapter('http://nova.example/')
+    assert adapter._idle_limit == 80
+    conf.set_override('host_failure_recovery_threads', 3)
+    assert client._http_session().get_adapter(
+        'http://nova.example/')._idle_limit == 10
