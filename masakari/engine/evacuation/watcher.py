@@ -32,6 +32,7 @@ import collections
 
 import datetime
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -118,7 +119,12 @@ class Watcher:
     @property
     def working(self):
         """False while Nova's evacuation records cannot be listed and no
-        event from Nova has come: then nothing may wake a waiter."""
+        event from Nova has come: then nothing may wake a waiter. Known
+        once the first listing has been tried (it waits for that)."""
+        self._first_listing.wait()
+        return self._working_now()
+
+    def _working_now(self):
         return not self._failing or self._events_seen
 
     @property
@@ -156,10 +162,15 @@ class Watcher:
             wakeup = self._wakeups.setdefault(server_id, threading.Event())
 
         def sleep(seconds):
+            # Whether anything will wake this waiter is known once the
+            # first listing of Nova's records has been tried.
+            began = time.monotonic()
+            self._first_listing.wait(seconds)
+            seconds = max(0.0, seconds - (time.monotonic() - began))
             with self._lock:
                 self._waiting += 1
                 self._anyone_waiting.notify_all()
-                if not self.working:
+                if not self._working_now():
                     seconds = min(seconds, self._unwatched_interval)
                 short = self._follow_up.get(server_id)
                 if short is not None:
@@ -187,7 +198,8 @@ class Watcher:
             self.wakeups['event'] += 1
             self._wakeups.setdefault(event.instance_uuid,
                                      threading.Event()).set()
-        LOG.debug("Evacuation of %s ended (Nova's %s event)",
+        # INFO: the operator's evidence that Nova's events reach the engine.
+        LOG.info("Evacuation of %s ended (Nova's %s event)",
                  event.instance_uuid, event.event_type)
 
     # --- the poller ------------------------------------------------------
