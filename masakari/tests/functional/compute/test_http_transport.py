@@ -8,6 +8,7 @@ server closed one, TLS verification, client certificates, decoding,
 cookies, proxies and the exceptions keystoneauth translates.
 """
 
+import concurrent.futures
 import json
 import time
 
@@ -191,7 +192,6 @@ def test_idle_connections_beyond_the_pool_size_are_closed(origin):
     adapter = http_transport.StdlibHTTPAdapter(pool_maxsize=1)
     session = requests.Session()
     session.mount('http://', adapter)
-    import concurrent.futures
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: session.get(origin.url + '/slow'), range(4)))
     assert origin.connections == 4
