@@ -5,12 +5,19 @@ only be rebuilt elsewhere once its BMC reports it off, because a host that
 merely lost its network could otherwise keep writing to the same disks. So
 every doubt ends in ``HostFencingFailed``, and the engine evacuates nothing.
 
+A host that tells us it is writing a kernel crash dump (fence_kdump, see
+``kdump``) is fenced already, and is not powered off: that would destroy
+the dump. Its message is waited for first, before any BMC call, so a host
+whose BMC is unreachable (often so when the whole host is in trouble) is
+still fenced by its message.
+
 ``fence`` never powers a host back on; ``power_on`` exists for the operator
 who has repaired it.
 """
 
 import dataclasses
 import logging
+import socket
 import time
 
 from masakari.conf import CONF
@@ -21,26 +28,32 @@ from masakari.fencing.errors import BMCError
 from masakari.fencing.errors import FencingError
 from masakari.fencing.errors import NotFenceable
 from masakari.fencing import inventory
+from masakari.fencing import kdump
 
 LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
 class Fenced:
-    """Proof that ``host`` is off: its ``driver`` BMC reported it so.
+    """Proof that ``host`` is off: its ``driver`` BMC reported it so; or,
+    with ``kdump_address``, that it is writing a crash dump.
 
     ``already_off`` when it was off before we asked; ``seconds`` from the
-    first BMC call to the reading that showed it off.
+    start of fencing to the reading that showed it off (or to the kdump
+    message). ``kdump_address``: the address a fence_kdump message came
+    from; the host was then not powered off at all.
     """
 
     host: str
     driver: str
     already_off: bool
     seconds: float
+    kdump_address: str | None = None
 
 
 def fence(host_name, sleep=time.sleep, clock=time.monotonic):
-    """Power ``host_name`` off and see it off, or raise HostFencingFailed.
+    """Power ``host_name`` off and see it off, or hear that it is writing
+    a crash dump (``[fencing] kdump_wait``), or raise HostFencingFailed.
 
     Returns None when no BMC is configured for the host (not listed, or
     driver noop): the caller recovers it without fencing.
@@ -57,6 +70,9 @@ def fence(host_name, sleep=time.sleep, clock=time.monotonic):
 
     LOG.info('Fencing host %s through its %s', host_name, bmc)
     started = clock()
+    heard = _kdump_message_from(bmc)
+    if heard is not None:
+        return _fenced_by_kdump(bmc, heard, clock() - started)
     try:
         state = driver.power_state(bmc)
     except BMCError as exc:
@@ -118,6 +134,57 @@ def _wait_until_off(driver, bmc, started, sleep, clock):
         reason = ('its BMC accepted the power off but still reported '
                   'power state %r %.1f s later' % (state, timeout))
     raise _failed(bmc.host, reason)
+
+
+def _kdump_message_from(bmc):
+    """Which of the host's addresses sent a fence_kdump message in time,
+    when ``[fencing] kdump_wait`` is set; else None."""
+    window = CONF.fencing.kdump_wait
+    if window <= 0:
+        return None
+    addresses = _kdump_addresses(bmc)
+    if not addresses:
+        return None
+    try:
+        listener = kdump.listener(CONF.fencing.kdump_listen_address,
+                                  CONF.fencing.kdump_port)
+    except OSError as exc:
+        LOG.error('Host %s: cannot listen for fence_kdump messages on %s '
+                  'UDP port %d (%s); powering it off without waiting for '
+                  'them', bmc.host, CONF.fencing.kdump_listen_address,
+                  CONF.fencing.kdump_port, exc)
+        return None
+    LOG.info('Host %s: waiting up to %.1f s for a fence_kdump message from '
+             '%s before powering it off', bmc.host, window,
+             ', '.join(addresses))
+    return listener.wait(addresses, window)
+
+
+def _kdump_addresses(bmc):
+    """The inventory's ``kdump_addresses``, else the host name's."""
+    if bmc.kdump_addresses is not None:
+        return list(bmc.kdump_addresses)
+    try:
+        found = socket.getaddrinfo(bmc.host, None, type=socket.SOCK_DGRAM)
+    except OSError as exc:
+        LOG.warning('Host %s: its name does not resolve (%s), so no '
+                    'fence_kdump message can be recognised as its; set '
+                    'kdump_addresses in its inventory entry', bmc.host, exc)
+        return []
+    addresses = []
+    for *_, sockaddr in found:
+        address = kdump.normal_address(sockaddr[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _fenced_by_kdump(bmc, address, seconds):
+    LOG.info('Host %s is fenced: it is writing a kernel crash dump '
+             '(fence_kdump message from %s), so it was not powered off '
+             '(%.1f s)', bmc.host, address, seconds)
+    return Fenced(host=bmc.host, driver=bmc.driver, already_off=False,
+                  seconds=seconds, kdump_address=address)
 
 
 def _fenced(bmc, already_off, seconds):

@@ -13,6 +13,9 @@ default) means no host is fenced. Its format::
         verify: true       # redfish TLS: true | false | path to a CA bundle
         system_id: /redfish/v1/Systems/abc  # redfish, optional: else the
                                             # BMC's only system
+        kdump_addresses: [10.0.1.11]  # optional: the addresses its kdump
+                           # kernel sends fence_kdump messages from (else
+                           # the host name's addresses; [] for none)
       compute2:
         driver: noop       # listed but not fenced (same as not listed)
 
@@ -37,9 +40,10 @@ from masakari.conf import CONF
 from masakari.fencing import drivers
 from masakari.fencing.errors import InventoryError
 from masakari.fencing.errors import MASK
+from masakari.fencing import kdump
 
 _KEYS = {'driver', 'address', 'port', 'username', 'password', 'verify',
-         'system_id'}
+         'system_id', 'kdump_addresses'}
 _NEEDS_ADDRESS = ('redfish', 'ipmi')
 DEFAULT_IPMI_PORT = 623
 
@@ -57,6 +61,8 @@ class BMC:
     port: int = DEFAULT_IPMI_PORT
     verify: bool | str = True
     system_id: str | None = None
+    #: None: those of the host name (``fencing.api``); () for none.
+    kdump_addresses: tuple | None = None
 
     def __repr__(self):
         fields = ', '.join(
@@ -177,6 +183,8 @@ def parse_entry(host, entry, known_drivers):
         fields['port'] = _port(entry['port'])
     if 'verify' in entry:
         fields['verify'] = _verify(entry['verify'])
+    if 'kdump_addresses' in entry:
+        fields['kdump_addresses'] = _addresses(entry['kdump_addresses'])
     return BMC(**fields)
 
 
@@ -191,6 +199,17 @@ def _port(value):
             0 < value < 65536):
         raise ValueError("'port' must be an integer from 1 to 65535")
     return value
+
+
+def _addresses(value):
+    complaint = "'kdump_addresses' must be a list of IP addresses"
+    if not isinstance(value, list) or not all(
+            isinstance(item, str) for item in value):
+        raise ValueError(complaint)
+    try:
+        return tuple(kdump.normal_address(item) for item in value)
+    except ValueError:
+        raise ValueError(complaint) from None
 
 
 def _verify(value):

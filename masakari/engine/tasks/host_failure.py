@@ -36,7 +36,8 @@ class FenceHostTask(base.MasakariTask):
     """Make sure the failed host is powered off before anything of it is
     evacuated, through its BMC (``masakari.fencing``).
 
-    Provides ``host_fenced``: True once the BMC reported the host off, so
+    Provides ``host_fenced``: True once the BMC reported the host off (or
+    the host said it is writing a crash dump, ``fencing.kdump``), so
     the next task forces its compute service down at once instead of
     waiting for Nova to notice. A host with no BMC in the inventory is not
     fenced here (False, and no progress details: the workflow reads as it
@@ -57,7 +58,11 @@ class FenceHostTask(base.MasakariTask):
         if fenced is None:
             return False
         engine_metrics.TIMELINE.mark(host_name, 'fenced')
-        if fenced.already_off:
+        if fenced.kdump_address:
+            message = ("Host '%s' is writing a kernel crash dump (fence_kdump "
+                       'message from %s): fenced, not powered off'
+                       % (host_name, fenced.kdump_address))
+        elif fenced.already_off:
             message = ("Host '%s' is powered off already (%s): fenced"
                        % (host_name, fenced.driver))
         else:

@@ -15,6 +15,8 @@ import pytest
 from masakari.compute import nova
 from masakari.engine import periodic
 from masakari.tests.fixtures.assertions import assert_evacuated_once
+from masakari.tests.fixtures.kdump import kdump_conf  # noqa: F401
+from masakari.tests.fixtures.kdump import kdump_senders  # noqa: F401
 from masakari.tests.functional.engine.conftest import notification
 from masakari.tests.functional.engine.conftest import vmoves
 
@@ -103,6 +105,30 @@ def test_a_host_already_off_counts_as_fenced(cloud, manager, ctx, simulator,
     assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
     assert _details(manager, ctx, uuid)['FenceHostTask'] == [
         "Host 'c1' is powered off already (redfish): fenced"]
+
+
+def test_a_host_writing_a_crash_dump_is_fenced_without_a_power_off(
+        cloud, manager, ctx, simulator, bmcs, engine_conf,
+        kdump_senders):  # noqa: F811
+    """Its kdump kernel's fence_kdump messages fence it: its compute
+    service is forced down at once and its instances are evacuated, and
+    its BMC is never asked to power it off (the dump survives)."""
+    _patient(engine_conf)
+    bmc, ha, uuid = _failed_host(cloud, simulator, 'redfish', bmcs)
+    bmcs.set_entry('c1', dict(bmc.inventory_entry(),
+                              kdump_addresses=['127.0.0.1']))
+    cloud.fail('c1')  # its kernel crashed: the compute service is gone
+    kdump_senders()
+
+    assert manager.process(ctx, uuid) == 'finished', notification(
+        uuid).message
+
+    assert bmc.power_off_requests == []
+    assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
+    assert cloud.service('c1')['forced_down'] is True
+    assert _details(manager, ctx, uuid)['FenceHostTask'] == [
+        "Host 'c1' is writing a kernel crash dump (fence_kdump message from "
+        '127.0.0.1): fenced, not powered off']
 
 
 @pytest.mark.parametrize('fault', ['refuse', 'never-off', 'hang'])

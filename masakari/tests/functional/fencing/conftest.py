@@ -1,6 +1,8 @@
 import pytest
 
 from masakari.tests.fixtures.bmc import bmcs  # noqa: F401
+from masakari.tests.fixtures.kdump import kdump_conf  # noqa: F401
+from masakari.tests.fixtures.kdump import kdump_senders  # noqa: F401
 
 
 @pytest.fixture(params=['redfish', 'ipmi'])

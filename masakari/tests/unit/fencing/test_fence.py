@@ -1,6 +1,8 @@
 """The fence loop against a scripted driver, with a clock the test owns."""
 
 import logging
+import socket
+import time
 
 import pytest
 
@@ -10,6 +12,7 @@ from masakari.fencing import drivers
 from masakari.fencing.drivers import base
 from masakari.fencing.errors import BMCError
 from masakari.fencing.errors import NotFenceable
+from masakari.fencing import kdump
 from masakari.tests.fixtures.clock import FakeClock
 
 SECRET = 'pa55-w0rd-xyz'
@@ -165,3 +168,105 @@ def test_operator_actions(host, monkeypatch):
             api.power_on(other)
         with pytest.raises(NotFenceable):
             api.power_state(other)
+
+
+# The kdump wait ([fencing] kdump_wait): a host writing a crash dump is
+# fenced by its fence_kdump message, without a BMC call.
+
+@pytest.fixture
+def dumping_host(host, bmc_inventory, kdump_conf):
+    """compute1 sends its fence_kdump messages from 127.0.0.1."""
+    bmc_inventory({'compute1': {'driver': 'redfish', 'address': 'http://b',
+                                'username': 'u', 'password': SECRET,
+                                'kdump_addresses': ['127.0.0.1']}})
+    return host
+
+
+def _process_listener(conf):
+    return kdump.listener(conf.fencing.kdump_listen_address,
+                          conf.fencing.kdump_port)
+
+
+def test_kdump_message_fences_without_a_bmc_call(dumping_host, monkeypatch,
+                                                 kdump_conf, caplog):
+    caplog.set_level(logging.INFO)
+    driver = _use(monkeypatch, ScriptedDriver(['on']))
+    _process_listener(kdump_conf).handle(kdump.message(), '127.0.0.1')
+    fenced = _fence(dumping_host, FakeClock())
+    assert fenced == api.Fenced('compute1', 'redfish', already_off=False,
+                                seconds=0.0, kdump_address='127.0.0.1')
+    assert driver.calls == []
+    assert ('Host compute1 is fenced: it is writing a kernel crash dump '
+            '(fence_kdump message from 127.0.0.1), so it was not powered '
+            'off') in caplog.text
+
+
+def test_kdump_message_fences_a_host_whose_bmc_refuses(
+        dumping_host, monkeypatch, kdump_conf):
+    driver = _use(monkeypatch, ScriptedDriver([PermissionError('401')]))
+    _process_listener(kdump_conf).handle(kdump.message('>'), '127.0.0.1')
+    assert _fence(dumping_host, FakeClock()).kdump_address == '127.0.0.1'
+    assert driver.calls == []
+
+
+def test_no_kdump_message_then_powered_off(dumping_host, monkeypatch,
+                                           kdump_conf):
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'off']))
+    listener = _process_listener(kdump_conf)
+    listener.handle(kdump.message(), '127.0.0.2')  # another host's
+    started = time.monotonic()
+    fenced = _fence(dumping_host, FakeClock())
+    assert time.monotonic() - started >= kdump_conf.fencing.kdump_wait
+    assert (fenced.already_off, fenced.kdump_address) == (False, None)
+    assert driver.calls == ['state', 'off', 'state']
+
+
+def test_kdump_wait_off_opens_no_socket(host, monkeypatch, conf):
+    def no_listener(*args):
+        raise AssertionError('a kdump listener was started')
+    monkeypatch.setattr(kdump, 'listener', no_listener)
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'off']))
+    assert conf.fencing.kdump_wait == 0
+    assert _fence(host, FakeClock()).kdump_address is None
+    assert driver.calls == ['state', 'off', 'state']
+    assert kdump._LISTENER is None
+
+
+def test_a_host_with_no_kdump_addresses_is_not_waited_for(
+        host, bmc_inventory, kdump_conf, monkeypatch):
+    bmc_inventory({'compute1': {'driver': 'redfish', 'address': 'http://b',
+                                'kdump_addresses': []}})
+    monkeypatch.setattr(kdump, 'listener', None)  # would fail if called
+    driver = _use(monkeypatch, ScriptedDriver(['off']))
+    assert _fence('compute1', FakeClock()).already_off is True
+    assert driver.calls == ['state']
+
+
+def test_kdump_addresses_default_to_the_host_name_s(
+        host, bmc_inventory, kdump_conf, monkeypatch):
+    bmc_inventory({'localhost': {'driver': 'redfish', 'address': 'http://b'}})
+    driver = _use(monkeypatch, ScriptedDriver(['on']))
+    _process_listener(kdump_conf).handle(kdump.message(), '127.0.0.1')
+    assert _fence('localhost', FakeClock()).kdump_address == '127.0.0.1'
+    assert driver.calls == []
+
+
+def test_an_unresolvable_host_name_is_powered_off(
+        host, kdump_conf, monkeypatch, caplog):
+    def unresolvable(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    monkeypatch.setattr(api.socket, 'getaddrinfo', unresolvable)
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'off']))
+    assert _fence(host, FakeClock()).kdump_address is None
+    assert driver.calls == ['state', 'off', 'state']
+    assert 'set kdump_addresses in its inventory entry' in caplog.text
+
+
+def test_a_kdump_port_in_use_means_power_off(dumping_host, kdump_conf,
+                                             monkeypatch, caplog):
+    driver = _use(monkeypatch, ScriptedDriver(['on', 'off']))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(('127.0.0.1', kdump_conf.fencing.kdump_port))
+        assert _fence(dumping_host, FakeClock()).kdump_address is None
+    assert driver.calls == ['state', 'off', 'state']
+    assert 'cannot listen for fence_kdump messages' in caplog.text

@@ -33,6 +33,20 @@ def test_listed_hosts_and_defaults(bmc_inventory):
     assert inventory.lookup('compute9') is None
 
 
+def test_kdump_addresses(bmc_inventory):
+    bmc_inventory({
+        'compute1': dict(REDFISH, kdump_addresses=['10.0.1.1',
+                                                   '::ffff:10.0.1.2',
+                                                   'fe80::1%eth0']),
+        'compute2': dict(REDFISH, kdump_addresses=[]),
+        'compute3': REDFISH,
+    })
+    assert inventory.lookup('compute1').kdump_addresses == (
+        '10.0.1.1', '10.0.1.2', 'fe80::1')
+    assert inventory.lookup('compute2').kdump_addresses == ()
+    assert inventory.lookup('compute3').kdump_addresses is None
+
+
 def test_password_never_shown(bmc_inventory):
     bmc_inventory({'compute1': REDFISH})
     bmc = inventory.lookup('compute1')
@@ -51,6 +65,10 @@ def test_password_never_shown(bmc_inventory):
     (dict(REDFISH, verify=''), "'verify' must be true, false"),
     (dict(REDFISH, password=[SECRET]), "'password' must be a string"),
     ('redfish ' + SECRET, 'the entry must be a mapping'),
+    (dict(REDFISH, kdump_addresses=SECRET), "'kdump_addresses' must be a"),
+    (dict(REDFISH, kdump_addresses=['10.0.0.5', SECRET]),
+     "'kdump_addresses' must be a list of IP addresses"),
+    (dict(REDFISH, kdump_addresses=[1]), "'kdump_addresses' must be a"),
 ])
 def test_malformed_entry_names_file_and_host_not_values(
         bmc_inventory, entry, complaint):
