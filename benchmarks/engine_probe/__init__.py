@@ -1,0 +1,1 @@
+"""Code loaded into the benchmarked engine process (see ``cpu_probe``)."""
