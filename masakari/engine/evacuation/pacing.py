@@ -11,8 +11,9 @@ move that work out of the way:
 freed by one evacuation is taken at once by a server that is ready.
 
 ``ServerSnapshot`` is one listing of the failed host's servers at the start,
-so the first wave of servers needs no read of its own each. The listing is
-the one the preparing task made moments before when there is one
+so the first wave of servers needs no read of its own each, listed again
+when it gets old, so the later waves need none either. The first listing
+is the one the preparing task made moments before when there is one
 (``RECENT_LISTINGS``): listing hundreds of servers again would cost Nova
 and the engine, and would stand between the failure and the first
 evacuation.
@@ -21,6 +22,10 @@ evacuation.
 import contextlib
 import threading
 import time
+
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
 
 # A listed server is used instead of a read of its own for this long.
 SNAPSHOT_MAX_AGE = 5.0
@@ -74,13 +79,26 @@ class Slots:
 
 
 class ServerSnapshot:
-    """The failed host's servers as listed once, each handed out once."""
+    """The failed host's servers as listed, each handed out once.
 
-    def __init__(self, servers, clock=time.monotonic, taken_at=None):
+    A listing older than SNAPSHOT_MAX_AGE is not acted on. With ``relist``
+    (a callable listing the host again) the first thread that needs a
+    server from a stale listing lists the host again, once for all the
+    threads waiting for it: a large recovery then reads the host's servers
+    a few times in all, not each later server on its own. A server missing
+    from the new listing (it left the host) or a listing that fails leaves
+    the caller to read the server itself.
+    """
+
+    def __init__(self, servers, clock=time.monotonic, taken_at=None,
+                 relist=None):
         self._clock = clock
         self._taken_at = clock() if taken_at is None else taken_at
         self._servers = {server.id: server for server in servers}
+        self._handed_out = set()
+        self._relist = relist
         self._lock = threading.Lock()
+        self._relisting = threading.Lock()
 
     def listed(self):
         """The servers not handed out yet, by id (for decisions made before
@@ -88,14 +106,41 @@ class ServerSnapshot:
         with self._lock:
             return dict(self._servers)
 
+    def _fresh(self):
+        return self._clock() - self._taken_at <= SNAPSHOT_MAX_AGE
+
+    def _hand_out(self, server_id):
+        with self._lock:
+            self._handed_out.add(server_id)
+            server = self._servers.pop(server_id, None)
+            return server if self._fresh() else None
+
     def take(self, server_id):
         """The listed server, or None when it was not listed, was handed
-        out already, or the listing is too old to act on."""
+        out already, or the listing is too old to act on (and could not be
+        renewed)."""
         with self._lock:
-            server = self._servers.pop(server_id, None)
-        if self._clock() - self._taken_at > SNAPSHOT_MAX_AGE:
-            return None
-        return server
+            fresh = self._fresh()
+        if fresh or self._relist is None:
+            return self._hand_out(server_id)
+        with self._relisting:
+            with self._lock:
+                fresh = self._fresh()
+            if not fresh:
+                self._renew()
+        return self._hand_out(server_id)
+
+    def _renew(self):
+        try:
+            servers = self._relist()
+        except Exception as exc:  # each server is then read on its own
+            LOG.warning('Cannot list the servers of the failed host again '
+                        '(%s); each is read on its own', exc)
+            servers = []
+        with self._lock:
+            self._servers = {server.id: server for server in servers
+                             if server.id not in self._handed_out}
+            self._taken_at = self._clock()
 
 
 class RecentListings:
@@ -118,9 +163,9 @@ class RecentListings:
                     del self._listings[key]
             self._listings[notification_uuid, host] = (now, list(servers))
 
-    def take(self, notification_uuid, host):
-        """A ``ServerSnapshot`` of the host's listing, or None when there
-        is none young enough to act on."""
+    def take(self, notification_uuid, host, relist=None):
+        """A ``ServerSnapshot`` of the host's listing (renewed with
+        ``relist``), or None when there is none young enough to act on."""
         with self._lock:
             listed = self._listings.pop((notification_uuid, host), None)
         if listed is None:
@@ -128,7 +173,8 @@ class RecentListings:
         taken_at, servers = listed
         if self._clock() - taken_at > SNAPSHOT_MAX_AGE:
             return None
-        return ServerSnapshot(servers, clock=self._clock, taken_at=taken_at)
+        return ServerSnapshot(servers, clock=self._clock, taken_at=taken_at,
+                              relist=relist)
 
 
 RECENT_LISTINGS = RecentListings()

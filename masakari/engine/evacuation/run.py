@@ -2,14 +2,14 @@
 
 A run evacuates the servers whose records (``records``) are unfinished,
 ``[DEFAULT] host_failure_recovery_threads`` (P) at a time in Nova while P
-more get ready (``pacing.Slots``). For its lifetime it owns the slots, one
-listing of the host's servers (``pacing.ServerSnapshot``) and the watcher of
-Nova's evacuation records and events (``watcher.Watcher``), and knows the
-failed host and the target. Each server goes through the same steps on a
-thread of its own:
+more get ready (``pacing.Slots``). For its lifetime it owns the slots, a
+listing of the host's servers, renewed when old (``pacing.ServerSnapshot``),
+and the watcher of Nova's evacuation records and events
+(``watcher.Watcher``), and knows the failed host and the target. Each
+server goes through the same steps on a thread of its own:
 
-1. read it in Nova (from the snapshot when fresh) and decide the first
-   step from Nova's state and its record (``plan.decide_start``);
+1. read it in Nova (from the listing) and decide the first step from
+   Nova's state and its record (``plan.decide_start``);
 2. record that its evacuation is asked for, lock it, reset it to error
    when Nova needs that, ask Nova to evacuate it (one of P in Nova);
 3. wait until it runs elsewhere (``confirm``), stop it again or restore
@@ -118,17 +118,20 @@ class HostEvacuation:
     def _list_servers(self):
         servers = []
         if self.unfinished:
-            recent = pacing.RECENT_LISTINGS.take(self.notification_uuid,
-                                                 self.source_host)
+            recent = pacing.RECENT_LISTINGS.take(
+                self.notification_uuid, self.source_host,
+                relist=self._relist)
             if recent is not None:
                 return recent
             try:
-                servers = self.nova.get_servers(self.context,
-                                                self.source_host)
+                servers = self._relist()
             except exception.MasakariException as exc:
                 LOG.warning('Cannot list the servers of %s (%s); each is '
                             'read on its own', self.source_host, exc.message)
-        return pacing.ServerSnapshot(servers)
+        return pacing.ServerSnapshot(servers, relist=self._relist)
+
+    def _relist(self):
+        return self.nova.get_servers(self.context, self.source_host)
 
     # --- one server, from start to outcome ---------------------------------
     def _recover_one(self, record):

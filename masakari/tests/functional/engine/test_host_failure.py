@@ -7,6 +7,7 @@ import pytest
 from masakari.compute import nova
 from masakari.db import api as db_api
 from masakari.engine import periodic
+from masakari.engine.evacuation import pacing
 from masakari.engine.evacuation import records
 from masakari.tests.conftest import BACKENDS
 from masakari.tests.fixtures.assertions import assert_evacuated_once
@@ -445,6 +446,29 @@ def test_the_failed_host_is_listed_once_per_recovery(cloud, manager, ctx,
     assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
     assert cloud.state.requests_served().get(route, 0) - before == \
         one_listing
+
+
+def test_later_servers_come_from_a_new_listing_not_a_read_each(
+        cloud, manager, ctx, conf, monkeypatch):
+    """Once the listing is too old to act on, the host is listed again
+    once for the servers still to start, instead of each being read."""
+    monkeypatch.setattr(pacing, 'SNAPSHOT_MAX_AGE', 0.3)
+    failed, ha = _failed_host_of_ha_servers(cloud, conf, servers=8,
+                                            threads=2, evacuate=0.4)
+    served = cloud.state.requests_served
+    before = dict(served())
+
+    assert manager.process(ctx, cloud.host_down(failed)) == 'finished'
+
+    assert_evacuated_once([cloud.info(s) for s in ha], 'c1')
+    reads = served().get('GET /servers/{server_id}', 0) - before.get(
+        'GET /servers/{server_id}', 0)
+    listings = served().get('GET /servers/detail', 0) - before.get(
+        'GET /servers/detail', 0)
+    # Four rounds of 0.4 s: the listing ages three times or so; each
+    # server is read once only, to confirm where it runs.
+    assert reads == len(ha)
+    assert listings > 2
 
 
 @pytest.mark.parametrize('records', ['listed', 'unlisted'])

@@ -116,6 +116,98 @@ def test_an_old_snapshot_is_not_acted_on():
     assert snapshot.take('b') is None
 
 
+class Listing:
+    """A host listing that counts its calls (and can fail)."""
+
+    def __init__(self, *names, error=None):
+        self.names = list(names)
+        self.error = error
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return [server(name) for name in self.names]
+
+
+def test_an_old_snapshot_lists_the_host_again_once():
+    now = [1000.0]
+    relist = Listing('b', 'c', 'a')
+    snapshot = pacing.ServerSnapshot([server('a'), server('b'),
+                                      server('c')],
+                                     clock=lambda: now[0], relist=relist)
+    assert snapshot.take('a') == server('a')
+    assert relist.calls == 0  # fresh: no listing
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert snapshot.take('b') == server('b')
+    assert snapshot.take('c') == server('c')
+    assert relist.calls == 1
+    # Handed out before the new listing: not handed out again.
+    assert snapshot.take('a') is None
+    assert snapshot.listed() == {}
+
+
+def test_a_server_gone_from_the_new_listing_is_read_by_its_taker():
+    now = [1000.0]
+    relist = Listing('b')
+    snapshot = pacing.ServerSnapshot([server('a'), server('b')],
+                                     clock=lambda: now[0], relist=relist)
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert snapshot.take('a') is None
+    assert snapshot.take('b') == server('b')
+    assert relist.calls == 1
+
+
+def test_a_failed_listing_leaves_each_server_to_be_read_for_a_while():
+    now = [1000.0]
+    relist = Listing(error=RuntimeError('Nova is down'))
+    snapshot = pacing.ServerSnapshot([server('a'), server('b'),
+                                      server('c')],
+                                     clock=lambda: now[0], relist=relist)
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert snapshot.take('a') is None
+    assert snapshot.take('b') is None
+    assert relist.calls == 1  # not again at once for every server
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    relist.error = None
+    relist.names = ['c']
+    assert snapshot.take('c') == server('c')
+    assert relist.calls == 2
+
+
+def test_threads_waiting_on_an_old_snapshot_share_one_listing():
+    now = [1000.0]
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_listing():
+        calls.append(1)
+        started.set()
+        release.wait(JOIN)
+        return [server(name) for name in 'abcd']
+
+    snapshot = pacing.ServerSnapshot([], clock=lambda: now[0],
+                                     taken_at=now[0] - 10,
+                                     relist=slow_listing)
+    taken = {}
+
+    def take(name):
+        taken[name] = snapshot.take(name)
+
+    threads = [threading.Thread(target=take, args=(name,))
+               for name in 'abcd']
+    threads[0].start()
+    assert started.wait(JOIN)
+    for thread in threads[1:]:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(JOIN)
+    assert calls == [1]
+    assert taken == {name: server(name) for name in 'abcd'}
+
+
 def test_leaving_nova_early_hands_the_slot_on_once():
     slots = pacing.Slots(1)
     entered = threading.Event()
@@ -148,6 +240,17 @@ def test_a_recent_listing_is_handed_to_the_next_evacuation_once():
     # Its age counts from the listing, not from the hand-over.
     now[0] += pacing.SNAPSHOT_MAX_AGE - 0.5
     assert snapshot.take('a') is None
+
+
+def test_a_recent_listing_is_listed_again_with_its_relist():
+    now = [1000.0]
+    listings = pacing.RecentListings(clock=lambda: now[0])
+    listings.remember('n1', 'c1', [server('a')])
+    relist = Listing('a')
+    snapshot = listings.take('n1', 'c1', relist=relist)
+    now[0] += pacing.SNAPSHOT_MAX_AGE + 0.1
+    assert snapshot.take('a') == server('a')
+    assert relist.calls == 1
 
 
 def test_a_listing_too_old_or_of_another_recovery_is_not_handed_out():
