@@ -113,7 +113,9 @@ def section(recovery):
                    'or deleted in the engine\'s database (engine, taskflow '
                    'and API together), divided by N;'),
         rst.bullet('*engine CPU*: the engine process\'s CPU time during the '
-                   'recovery, divided by N.'), '']
+                   'recovery, divided by N; :doc:`cpu-budget` splits it by '
+                   'kind of work and sets it against the floor of the '
+                   'libraries the engine uses.'), '']
     if recovery.get('quick'):
         out.append(rst.para(
             'Quick mode: the realistic rows run with ``service_down_time`` '
