@@ -454,7 +454,8 @@ def render_run(result):
             'the recovery they cost %s times what they cost at best. A '
             'Nova call at best: %.3f ms to read a server, %.3f ms for an '
             'action; a read alone with the setting\'s API latency: %.3f '
-            'ms (a thread that waited for Nova finds its caches cold). '
+            'ms (most likely a thread that waited for Nova resumes with '
+            'cold caches). '
             '%.1f Nova calls per instance%s.'
             % (plan['total'],
                (recovered.get('cpu_ms_per_instance') or {}).get('engine', 0),
