@@ -41,10 +41,7 @@ def fields_of(body):
             service['status'], service['state'],
             ', forced down' if service['forced_down'] else ''),
         'before_evacuating': service['message'],
-        'fencing': (fencing['error'] and 'cannot fence: %s'
-                    % fencing['error']) or (
-            'powered off through %s first' % fencing['driver']
-            if fencing['fenced_first'] else 'not fenced'),
+        'fencing': _fencing(fencing),
         'targets': '\n'.join(
             '%s%s: %s' % (target['method'],
                           ' (%s)' % ', '.join(target['reserved_hosts'])
@@ -60,3 +57,15 @@ def fields_of(body):
                              for item in body['skipped']),
         'warnings': '\n'.join(body['warnings']),
     }
+
+
+def _fencing(fencing):
+    if fencing['error']:
+        return 'cannot fence: %s' % fencing['error']
+    if not fencing['fenced_first']:
+        return 'not fenced'
+    text = 'powered off through %s first' % fencing['driver']
+    if fencing.get('kdump_wait_seconds'):
+        text += (' (unless a fence_kdump message comes from it within %g s:'
+                 ' then not powered off)' % fencing['kdump_wait_seconds'])
+    return text

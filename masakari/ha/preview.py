@@ -58,11 +58,14 @@ class Fencing:
 
     ``error``: the inventory (or the host's entry) cannot be used; the
     recovery would then fail before evacuating anything.
+    ``kdump_wait``: seconds the engine first waits for a fence_kdump
+    message from the host (``[fencing] kdump_wait``; 0 when it does not).
     """
 
     fenced_first: bool
     driver: str | None = None
     error: str | None = None
+    kdump_wait: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,7 +198,9 @@ def fencing_plan(host_name):
         return Fencing(False, error=str(exc))
     if bmc is None or not fencing_drivers.get(bmc.driver).fences:
         return Fencing(False)
-    return Fencing(True, driver=bmc.driver)
+    waits = CONF.fencing.kdump_wait > 0 and bmc.kdump_addresses != ()
+    return Fencing(True, driver=bmc.driver,
+                   kdump_wait=CONF.fencing.kdump_wait if waits else 0.0)
 
 
 def plan_service(service, fenced, force_down, wait_seconds):

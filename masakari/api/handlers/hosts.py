@@ -102,6 +102,7 @@ def preview_view(found):
                     'enabled': bool(segment.enabled)},
         'fencing': {'fenced_first': found.fencing.fenced_first,
                     'driver': found.fencing.driver,
+                    'kdump_wait_seconds': found.fencing.kdump_wait,
                     'error': found.fencing.error},
         'compute_service': {
             'status': service.status, 'state': service.state,

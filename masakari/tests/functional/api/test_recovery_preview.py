@@ -94,7 +94,7 @@ def test_preview_content(api, nova, world, conf):
     assert body['host']['name'] == 'compute1'
     assert body['segment']['recovery_method'] == 'reserved_host'
     assert body['fencing'] == {'fenced_first': False, 'driver': None,
-                               'error': None}
+                               'kdump_wait_seconds': 0.0, 'error': None}
     # The engine's order: the default list order, newest first.
     assert body['targets'] == [{
         'method': 'reserved_host', 'reserved_hosts': ['compute3', 'compute2'],
@@ -197,10 +197,29 @@ def test_fenced_first_shows_no_credentials(api, world, conf, tmp_path):
     answer = _preview(api, world)
     body = answer.json()['recovery_preview']
     assert body['fencing'] == {'fenced_first': True, 'driver': 'redfish',
-                               'error': None}
+                               'kdump_wait_seconds': 0.0, 'error': None}
     assert body['compute_service']['engine_action'] == 'force_down'
     assert 's3cret-pw' not in answer.text
     assert 'admin' not in answer.text
+
+
+@pytest.mark.parametrize('addresses,waits', [
+    ('', 30.0),                                # the host name's addresses
+    ('    kdump_addresses: [10.0.1.11]\n', 30.0),
+    ('    kdump_addresses: []\n', 0.0),       # never waited for
+])
+def test_preview_shows_the_fence_kdump_wait(api, world, conf, tmp_path,
+                                           addresses, waits):
+    inventory = tmp_path / 'bmc.yaml'
+    inventory.write_text(
+        'hosts:\n  compute1:\n    driver: redfish\n'
+        '    address: https://10.0.0.11\n    username: admin\n'
+        '    password: s3cret-pw\n' + addresses)
+    conf.set_override('bmc_inventory_file', str(inventory), 'fencing')
+    conf.set_override('kdump_wait', 30.0, 'fencing')
+    fencing = _preview(api, world).json()['recovery_preview']['fencing']
+    assert fencing['kdump_wait_seconds'] == waits
+    assert fencing['fenced_first'] is True
 
 
 def test_preview_changes_nothing(api, nova, world):
