@@ -29,3 +29,18 @@ def test_the_committed_results_render_with_their_conditions():
     assert 'Commit ``%s``' % result['git']['commit'][:12] in page
     for measured in result['rows']:
         assert '%.2f' % measured['failure_to_last'] in page
+
+
+def test_with_nova_records_the_bound_is_the_least_time_p_slots_need():
+    # Total 6 s over P = 3 slots: 2 s; the longest alone takes 2.5 s.
+    measured = row('fenced', evacuation_seconds=[0.5, 1.0, 2.0, 2.5])
+    assert real_nova.bound(measured) == 0.5 + 2.5
+    # Total 9 s over 3 slots: 3 s, more than the longest.
+    measured = row('defaults', evacuation_seconds=[1.5] * 6)
+    assert real_nova.bound(measured) == 12.0 + 3.0
+
+
+def test_nova_timestamps_are_utc_with_or_without_microseconds():
+    assert real_nova._nova_time('2026-12-03T10:00:01.500000') - \
+        real_nova._nova_time('2026-12-03T10:00:00') == 1.5
+    assert real_nova._nova_time('2026-12-03T10:00:00Z') == 1796292000.0
