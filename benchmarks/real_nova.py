@@ -21,7 +21,7 @@ server is ACTIVE elsewhere; what the observer asks of Nova is subtracted
 from nova-api's request count. The bound of a row is physical: Nova's
 down detection as observed (defaults) or the BMC's power-off (fenced),
 plus the least time P slots need for the evacuations Nova did (the longest,
-or their total over P), timed by Nova's own evacuation records.
+or their total over P), timed by Nova's own notifications (``NovaClock``).
 
 Run: ``python -m benchmarks.real_nova`` (as root on a fresh machine it
 installs openstack-lite first, as the e2e suite does). Writes
@@ -41,11 +41,15 @@ import tempfile
 import threading
 import time
 
+import oslo_messaging
+
 from benchmarks import cli
 from benchmarks import conditions
 from benchmarks import machine
 from benchmarks import rst
+from masakari.engine.evacuation import nova_events
 from masakari.simulator.bmc.redfish import RedfishBMC
+from masakari.simulator import notifications
 from masakari.tests.e2e.openstack.stack import Stack
 from masakari.tests.fixtures.bmc import write_inventory
 
@@ -119,7 +123,7 @@ def nova_requests_since(log_path, offset):
         return sum(1 for line in handle if REQUEST_LINE.search(line))
 
 
-def recover_once(stack, config, n):
+def recover_once(stack, clock, config, n):
     segment = stack.create_segment('bench-%s-%d' % (config, n), 'auto',
                                    stack.layout.computes)
     servers = [stack.boot('bench-%d' % i, FAILED, ha=True)
@@ -156,8 +160,7 @@ def recover_once(stack, config, n):
         if bmc is not None:
             fence = bmc.powered_off_at[0] - mono_posted
             failed_at = posted_at + fence
-        durations = evacuation_durations(stack.conn,
-                                         {server.id for server in servers})
+        durations = clock.durations([server.id for server in servers])
         return {
             'config': config, 'n': n, 'p': P,
             'load_average': machine.load_average(),
@@ -191,13 +194,54 @@ def _nova_time(value):
     return when.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def evacuation_durations(conn, server_ids):
-    """Seconds each evacuation of these servers took in Nova, from its
-    own record: accepted (created) to done (last updated)."""
-    return [_nova_time(m.updated_at) - _nova_time(m.created_at)
-            for m in conn.compute.migrations(source_compute=FAILED,
-                                             migration_type='evacuation')
-            if m.server_id in server_ids and m.status == 'done']
+class NovaClock:
+    """When Nova accepted and ended each evacuation, from its versioned
+    notifications (``instance.evacuate`` from nova-api, then
+    ``instance.rebuild.end``), to the microsecond; Nova's own records
+    (``os-migrations``) keep whole seconds only."""
+
+    def __init__(self, transport_url):
+        self.accepted, self.ended = {}, {}
+        self._lock = threading.Lock()
+        target = oslo_messaging.Target(topic=notifications.TOPIC,
+                                       exchange=notifications.EXCHANGE)
+        self._server = oslo_messaging.get_notification_listener(
+            notifications.notification_transport(transport_url,
+                                                 notifications.EXCHANGE),
+            [target], [self], executor='threading',
+            pool='real-nova-benchmark')
+
+    def start(self):
+        self._server.start()
+
+    def stop(self):
+        self._server.stop()
+        self._server.wait()
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        event = nova_events.parse(event_type, payload)
+        if event is None:
+            return
+        when = _nova_time(metadata['timestamp'])
+        with self._lock:
+            if event_type == 'instance.evacuate':
+                self.accepted[event.instance_uuid] = when
+            elif event_type == 'instance.rebuild.end':
+                self.ended[event.instance_uuid] = when
+
+    def durations(self, server_ids, timeout=30.0):
+        """Seconds from acceptance to end of each server's evacuation
+        (waiting up to ``timeout`` for the last notifications)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if all(s in self.accepted and s in self.ended
+                       for s in server_ids):
+                    break
+            time.sleep(0.1)
+        with self._lock:
+            return [self.ended[s] - self.accepted[s] for s in server_ids
+                    if s in self.accepted and s in self.ended]
 
 
 def evacuations_bound(durations, p):
@@ -250,9 +294,9 @@ def render(result):
             'the BMC\'s power-off (fenced), plus the least time P '
             'evacuation slots need for the evacuations Nova did: the '
             'longest one or their total divided by P, whichever is more, '
-            'with each evacuation\'s time from Nova\'s own record of it '
-            '(``os-migrations``: accepted to done); L is the median of '
-            'those times. '
+            'with each evacuation\'s time from Nova\'s own notifications '
+            '(``instance.evacuate`` from nova-api to '
+            '``instance.rebuild.end``); L is the median of those times. '
             'The load average (1 min, at the end of the row) says how busy '
             'the machine was: this 2-core machine runs all of OpenStack '
             'and masakari.'
@@ -298,18 +342,22 @@ def main(argv=None):
         return
     sizes = [int(n) for n in args.sizes.split(',')]
     stack = Stack(pathlib.Path(tempfile.mkdtemp(prefix='real-nova-')))
-    rows = []
+    rows, clock = [], None
     try:
         stack.start()
+        clock = NovaClock(stack.layout.transport_url)
+        clock.start()
         for config, options in CONFIGS.items():
             stack.restart_masakari(options)
             for n in sizes:
-                rows.append(recover_once(stack, config, n))
+                rows.append(recover_once(stack, clock, config, n))
                 print(rows[-1], flush=True)
         layout = {'service_down_time': stack.layout.service_down_time,
                   'report_interval': stack.layout.report_interval,
                   'nova_version': NOVA_VERSION}
     finally:
+        if clock is not None:
+            clock.stop()
         stack.stop()
     result = {
         'git': conditions.git_state(ROOT), 'machine': machine.describe(),

@@ -106,7 +106,8 @@ def instance_payload(server: models.Server, payload: tuple[str, str],
     return nova_object(payload[0], payload[1], data)
 
 
-def _transport(url: str, exchange: str) -> oslo_messaging.Transport:
+def notification_transport(url: str,
+                           exchange: str) -> oslo_messaging.Transport:
     """A transport of the simulator's own whose default exchange is Nova's
     (the messagingv2 driver sends to the default exchange)."""
     conf = cfg.ConfigOpts()
@@ -127,7 +128,7 @@ class NovaNotifier:
         if transport is None:
             if not url:
                 raise ValueError('a notification URL or transport is needed')
-            transport = _transport(url, exchange)
+            transport = notification_transport(url, exchange)
         self._notifier = oslo_messaging.Notifier(
             transport, publisher_id='nova-api', driver='messagingv2',
             topics=[topic])

@@ -44,3 +44,6 @@ def test_nova_timestamps_are_utc_with_or_without_microseconds():
     assert real_nova._nova_time('2026-12-03T10:00:01.500000') - \
         real_nova._nova_time('2026-12-03T10:00:00') == 1.5
     assert real_nova._nova_time('2026-12-03T10:00:00Z') == 1796292000.0
+    # oslo.messaging's notification timestamps.
+    assert real_nova._nova_time('2026-12-03 10:00:00.250000') == \
+        1796292000.25
