@@ -1,5 +1,6 @@
 """The real-Nova benchmark's bound and page, from a results file's rows."""
 
+import datetime
 import json
 import pathlib
 
@@ -47,3 +48,20 @@ def test_nova_timestamps_are_utc_with_or_without_microseconds():
     # oslo.messaging's notification timestamps.
     assert real_nova._nova_time('2026-12-03 10:00:00.250000') == \
         1796292000.25
+
+
+def test_the_engines_reaction_is_read_from_its_log():
+    log = '\n'.join([
+        "2026-12-03 10:00:00.000 1 INFO x [-] Evacuation of a ended "
+        "(Nova's instance.rebuild.end event)",
+        '2026-12-03 10:00:00.002 1 INFO x [-] Nova call: evacuate server b',
+        "2026-12-03 10:00:01.000 1 INFO x [-] Evacuation of b ended "
+        "(Nova's instance.rebuild.end event)",
+        # The last end: no request follows within 2 s.
+        '2026-12-03 10:00:05.000 1 INFO x [-] Nova call: evacuate server c',
+    ])
+    since = datetime.datetime(2026, 12, 3, 9, 59, 59).timestamp()
+    reactions = real_nova.engine_reactions(log, since)
+    assert [round(r, 3) for r in reactions] == [0.002]
+    # Lines from before the recovery are not counted.
+    assert real_nova.engine_reactions(log, since + 3600) == []
