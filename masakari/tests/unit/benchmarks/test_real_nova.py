@@ -65,3 +65,20 @@ def test_the_engines_reaction_is_read_from_its_log():
     assert [round(r, 3) for r in reactions] == [0.002]
     # Lines from before the recovery are not counted.
     assert real_nova.engine_reactions(log, since + 3600) == []
+
+
+def test_nova_time_as_the_engine_saw_it_is_read_from_its_log():
+    log = '\n'.join([
+        '2026-12-03 10:00:00.000 1 INFO x [-] Nova call: evacuate server a '
+        '(request req-1, attempt 1)',
+        '2026-12-03 10:00:00.500 1 INFO x [-] Nova call: evacuate server b '
+        '(request req-1, attempt 1)',
+        "2026-12-03 10:00:01.250 1 INFO x [-] Evacuation of a ended "
+        "(Nova's instance.rebuild.end event)",
+        "2026-12-03 10:00:02.000 1 INFO x [-] Evacuation of b ended "
+        "(Nova's instance.rebuild.end event)",
+    ])
+    since = datetime.datetime(2026, 12, 3, 9, 59, 59).timestamp()
+    assert sorted(real_nova.seen_in_nova(log, since)) == [1.25, 1.5]
+    measured = row('fenced', seen_in_nova_seconds=[1.25, 1.5])
+    assert real_nova.bound(measured, 'seen_in_nova_seconds') == 0.5 + 1.5
