@@ -61,6 +61,8 @@ LATENCY_CALLS = 100
 # events and each costs several times more).
 EVENT_RATE = 500.0
 EVENT_COUNT = 1000
+# The server those events are about.
+PUBLISHED_UUID = '6f1c2a4e-0b7d-4c55-9a31-2d8e5f0c7b19'
 # (kind, what it is on the page, the unit that measures it alone)
 KINDS = (
     ('nova_calls', 'Nova API calls (novaclient, keystoneauth)', 'nova'),
@@ -196,9 +198,6 @@ def _event_unit(stack, rate=EVENT_RATE, count=EVENT_COUNT):
         subscription.cancel()
         ear.stop()
     return 1000 * spent / count
-
-
-PUBLISHED_UUID = '6f1c2a4e-0b7d-4c55-9a31-2d8e5f0c7b19'
 
 
 def publish(url, count, rate):
