@@ -329,7 +329,7 @@ def run(setting_name, n, p, duration, engine_pythonpath=None,
         cloud = recovery.Cloud(own.api_url, own.simulator.admin_url)
         recovery.warm_up(cloud)
         cloud.sim('POST', '/reset')
-        probes = recovery._probes(own)
+        probes = recovery.stack_probes(own)
         stack.callback(probes.close)
         all_cpus = os.sched_getaffinity(0)
         others = (split_cores(own, engine_cpus, all_cpus) if engine_cpus

@@ -242,12 +242,6 @@ def seen_in_nova(log_text, since):
             if server in asked]
 
 
-def _nova_time(value):
-    """Nova's timestamps (naive UTC, with or without microseconds)."""
-    when = datetime.datetime.fromisoformat(value.rstrip('Z'))
-    return when.replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
 class NovaClock:
     """When Nova accepted and ended each evacuation, from its versioned
     notifications (``instance.evacuate`` from nova-api, then
@@ -276,7 +270,7 @@ class NovaClock:
         event = nova_events.parse(event_type, payload)
         if event is None:
             return
-        when = _nova_time(metadata['timestamp'])
+        when = recovery_run.parse_time(metadata['timestamp'])
         with self._lock:
             if event_type == 'instance.evacuate':
                 self.accepted[event.instance_uuid] = when

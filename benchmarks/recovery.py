@@ -191,7 +191,7 @@ def _measure_setting(args, stack, own, cloud, setting, runs, duration, out):
                 warm_up(cloud)
                 if probes is not None:
                     probes.close()
-                probes = _probes(own)
+                probes = stack_probes(own)
                 stack.callback(probes.close)
             # A fresh cloud each run: the scheduler's cost grows with
             # the number of servers the simulator holds.
@@ -211,7 +211,8 @@ def _measure_setting(args, stack, own, cloud, setting, runs, duration, out):
     return entry
 
 
-def _probes(own):
+def stack_probes(own):
+    """CPU and memory probes of the stack's engine, simulator and API."""
     parts = {'engine': own.engine, 'simulator': own.simulator.process}
     if own.separate_engine:
         parts['api'] = own.api.process

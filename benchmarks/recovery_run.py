@@ -16,12 +16,14 @@ import time
 import uuid
 
 from benchmarks import recovery_settings
+from masakari.compute import resources
 
 
-def _parse_time(text):
-    """Simulator and API timestamps (naive UTC) as POSIX seconds."""
-    when = datetime.datetime.strptime(text[:26], '%Y-%m-%dT%H:%M:%S.%f')
-    return when.replace(tzinfo=datetime.timezone.utc).timestamp()
+def parse_time(text):
+    """A Nova, simulator or API timestamp (UTC, ISO 8601, with or without
+    microseconds or zone) as POSIX seconds."""
+    return resources.nova_time(text).replace(
+        tzinfo=datetime.timezone.utc).timestamp()
 
 
 def build(cloud, n, tag, target_hosts=4):
@@ -207,13 +209,13 @@ def analyse(cloud, notification, ids, n, p, duration, posted_wall):
                   if m['server_id'] in wanted and m['status'] == 'done']
     vmoves = cloud.api('GET', '/notifications/%s/vmoves?limit=%d' % (
         notification['notification_uuid'], n + 10))['vmoves']
-    done_at = {m['server_id']: _parse_time(m['updated_at'])
+    done_at = {m['server_id']: parse_time(m['updated_at'])
                for m in migrations}
-    accepted = [_parse_time(m['created_at']) for m in migrations]
-    lags = [_parse_time(v['end_time']) - done_at[v['instance_uuid']]
+    accepted = [parse_time(m['created_at']) for m in migrations]
+    lags = [parse_time(v['end_time']) - done_at[v['instance_uuid']]
             for v in vmoves
             if v['end_time'] and v['instance_uuid'] in done_at]
-    in_nova = [_parse_time(m['updated_at']) - _parse_time(m['created_at'])
+    in_nova = [parse_time(m['updated_at']) - parse_time(m['created_at'])
                for m in migrations]
     handoffs = slot_handoffs(sorted(done_at.values()), sorted(accepted), p)
     last_active = max(done_at.values()) - posted_wall if done_at else None

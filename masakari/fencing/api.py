@@ -136,11 +136,20 @@ def _wait_until_off(driver, bmc, started, sleep, clock):
     raise _failed(bmc.host, reason)
 
 
+def kdump_wait(bmc):
+    """Seconds ``fence`` first waits for a fence_kdump message from the
+    host of ``bmc``: ``[fencing] kdump_wait``, or 0 when that is 0 or the
+    host's entry lists no ``kdump_addresses``."""
+    if CONF.fencing.kdump_wait <= 0 or bmc.kdump_addresses == ():
+        return 0.0
+    return CONF.fencing.kdump_wait
+
+
 def _kdump_message_from(bmc):
     """Which of the host's addresses sent a fence_kdump message in time,
     when ``[fencing] kdump_wait`` is set; else None."""
-    window = CONF.fencing.kdump_wait
-    if window <= 0:
+    window = kdump_wait(bmc)
+    if not window:
         return None
     addresses = _kdump_addresses(bmc)
     if not addresses:

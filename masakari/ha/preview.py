@@ -28,6 +28,7 @@ from masakari.compute import nova
 from masakari.conf import CONF
 from masakari.engine.evacuation import plan as planning
 from masakari.engine.evacuation import selection
+from masakari.fencing import api as fencing_api
 from masakari.fencing import drivers as fencing_drivers
 from masakari.fencing.errors import FencingError
 from masakari.fencing import inventory
@@ -198,9 +199,8 @@ def fencing_plan(host_name):
         return Fencing(False, error=str(exc))
     if bmc is None or not fencing_drivers.get(bmc.driver).fences:
         return Fencing(False)
-    waits = CONF.fencing.kdump_wait > 0 and bmc.kdump_addresses != ()
     return Fencing(True, driver=bmc.driver,
-                   kdump_wait=CONF.fencing.kdump_wait if waits else 0.0)
+                   kdump_wait=fencing_api.kdump_wait(bmc))
 
 
 def plan_service(service, fenced, force_down, wait_seconds):

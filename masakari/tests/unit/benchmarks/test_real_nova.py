@@ -5,6 +5,7 @@ import json
 import pathlib
 
 from benchmarks import real_nova
+from benchmarks import recovery_run
 
 RESULTS = pathlib.Path(real_nova.RESULTS)
 
@@ -42,11 +43,11 @@ def test_with_nova_records_the_bound_is_the_least_time_p_slots_need():
 
 
 def test_nova_timestamps_are_utc_with_or_without_microseconds():
-    assert real_nova._nova_time('2026-12-03T10:00:01.500000') - \
-        real_nova._nova_time('2026-12-03T10:00:00') == 1.5
-    assert real_nova._nova_time('2026-12-03T10:00:00Z') == 1796292000.0
+    assert recovery_run.parse_time('2026-12-03T10:00:01.500000') - \
+        recovery_run.parse_time('2026-12-03T10:00:00') == 1.5
+    assert recovery_run.parse_time('2026-12-03T10:00:00Z') == 1796292000.0
     # oslo.messaging's notification timestamps.
-    assert real_nova._nova_time('2026-12-03 10:00:00.250000') == \
+    assert recovery_run.parse_time('2026-12-03 10:00:00.250000') == \
         1796292000.25
 
 

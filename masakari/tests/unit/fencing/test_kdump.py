@@ -68,6 +68,14 @@ def listener():
     started.stop()
 
 
+@pytest.fixture
+def live_listener():
+    """A listener on the real monotonic clock."""
+    started = kdump.Listener('127.0.0.1', 0)
+    yield started
+    started.stop()
+
+
 def test_remembers_the_last_valid_message_per_source(listener, caplog):
     caplog.set_level(logging.DEBUG)
     assert listener.handle(kdump.message(), '10.0.0.1') is True
@@ -104,28 +112,20 @@ def test_wait_counts_a_recent_message_only(listener):
     assert listener.wait(['10.0.0.1'], 0) is None
 
 
-def test_wait_for_a_message_that_comes():
-    listener = kdump.Listener('127.0.0.1', 0)
-    try:
-        threading.Timer(0.1, listener.handle,
-                        (kdump.message(), '10.0.0.1')).start()
-        started = time.monotonic()
-        assert listener.wait(['10.0.0.1'], 5) == '10.0.0.1'
-        assert 0.05 < time.monotonic() - started < 2
-    finally:
-        listener.stop()
+def test_wait_for_a_message_that_comes(live_listener):
+    threading.Timer(0.1, live_listener.handle,
+                    (kdump.message(), '10.0.0.1')).start()
+    started = time.monotonic()
+    assert live_listener.wait(['10.0.0.1'], 5) == '10.0.0.1'
+    assert 0.05 < time.monotonic() - started < 2
 
 
-def test_wait_for_a_message_that_does_not_come():
-    listener = kdump.Listener('127.0.0.1', 0)
-    try:
-        threading.Timer(0.05, listener.handle,
-                        (kdump.message(), '10.0.0.2')).start()
-        started = time.monotonic()
-        assert listener.wait(['10.0.0.1'], 0.3) is None
-        assert time.monotonic() - started >= 0.3
-    finally:
-        listener.stop()
+def test_wait_for_a_message_that_does_not_come(live_listener):
+    threading.Timer(0.05, live_listener.handle,
+                    (kdump.message(), '10.0.0.2')).start()
+    started = time.monotonic()
+    assert live_listener.wait(['10.0.0.1'], 0.3) is None
+    assert time.monotonic() - started >= 0.3
 
 
 def _send(port, data, source='127.0.0.1'):
@@ -134,19 +134,15 @@ def _send(port, data, source='127.0.0.1'):
         sender.sendto(data, ('127.0.0.1', port))
 
 
-def test_datagrams_on_the_socket():
+def test_datagrams_on_the_socket(live_listener):
     """Bad datagrams do not stop the thread; a valid one is remembered
     under its source address."""
-    listener = kdump.Listener('127.0.0.1', 0)
-    try:
-        for bad in (b'', b'\xff' * 8, b'\0' * 4096, kdump.message() * 2):
-            _send(listener.port, bad)
-        _send(listener.port, kdump.message(), source='127.0.0.2')
-        assert listener.wait(['127.0.0.2'], 5) == '127.0.0.2'
-        assert listener.last_heard('127.0.0.1') is None
-        assert listener._thread.is_alive()
-    finally:
-        listener.stop()
+    for bad in (b'', b'\xff' * 8, b'\0' * 4096, kdump.message() * 2):
+        _send(live_listener.port, bad)
+    _send(live_listener.port, kdump.message(), source='127.0.0.2')
+    assert live_listener.wait(['127.0.0.2'], 5) == '127.0.0.2'
+    assert live_listener.last_heard('127.0.0.1') is None
+    assert live_listener._thread.is_alive()
 
 
 def test_stop_ends_the_thread_and_frees_the_port():
