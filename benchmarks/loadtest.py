@@ -29,6 +29,7 @@ import sys
 import time
 
 from benchmarks import cli
+from benchmarks import conditions
 from benchmarks import machine
 from benchmarks import services
 
@@ -111,6 +112,7 @@ def run(args, out=sys.stdout):
         'external': bool(args.api_url)}
     result['stack'] = setup
     result['machine'] = machine.describe()
+    result['git'] = conditions.git_state(ROOT)
     out.write(format_result(result))
     return result
 

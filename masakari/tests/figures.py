@@ -10,10 +10,21 @@ otherwise nothing happens, so tests cost nothing extra by default.
 
 import datetime
 import fcntl
+import functools
 import json
 import os
 
+from benchmarks import conditions
+
 ENV = 'MASAKARI_FIGURES_FILE'
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+@functools.lru_cache(maxsize=1)
+def _git():
+    """The checkout the figures are measured at (read once per process)."""
+    return conditions.git_state(ROOT)
 
 
 def enabled():
@@ -24,7 +35,8 @@ def emit(scenario, **figures):
     """Append ``{"scenario": ..., **figures}`` to the figures file.
 
     Keep ``figures`` JSON-serializable: counts, seconds, small dicts.
-    The test's id (``PYTEST_CURRENT_TEST``) is recorded with them.
+    The test's id (``PYTEST_CURRENT_TEST``) and the commit are recorded
+    with them.
     """
     path = os.environ.get(ENV)
     if not path:
@@ -32,7 +44,8 @@ def emit(scenario, **figures):
     record = {'scenario': scenario,
               'test': os.environ.get('PYTEST_CURRENT_TEST', '').split(' ')[0],
               'at': datetime.datetime.now(datetime.timezone.utc).isoformat(
-                  timespec='seconds')}
+                  timespec='seconds'),
+              'git': _git()}
     record.update(figures)
     line = json.dumps(record, sort_keys=True) + '\n'
     with open(path, 'a') as handle:
